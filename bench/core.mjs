@@ -2,7 +2,7 @@
 // rounds interleaved. Each contender is used the way a server uses it per sign-in: from the stored base32
 // secret to a result (notp and @oslojs/otp take raw key bytes only, so they get the key pre-decoded: an
 // advantage to them).
-import { generateTOTP, verifyTOTPWithGracePeriod, generateHOTP } from '@oslojs/otp';
+import { generateHOTP, generateTOTP, verifyTOTPWithGracePeriod } from '@oslojs/otp';
 import notp from 'notp';
 import * as OTPAuth from 'otpauth';
 import { generateSync as otplibGenerate, verifySync as otplibVerify } from 'otplib';
@@ -34,9 +34,14 @@ export function runCore() {
       [
         'otpauth',
         (i) =>
-          consume(OTPAuth.TOTP.generate({ secret: OTPAuth.Secret.fromBase32(secrets[pick(i)]), timestamp: at })),
+          consume(
+            OTPAuth.TOTP.generate({ secret: OTPAuth.Secret.fromBase32(secrets[pick(i)]), timestamp: at }),
+          ),
       ],
-      ['speakeasy', (i) => consume(speakeasy.totp({ secret: secrets[pick(i)], encoding: 'base32', time: seconds }))],
+      [
+        'speakeasy',
+        (i) => consume(speakeasy.totp({ secret: secrets[pick(i)], encoding: 'base32', time: seconds })),
+      ],
       ['notp (raw key)', (i) => consume(notp.totp.gen(buffers[pick(i)]))],
       ['@oslojs/otp (raw key)', (i) => consume(generateTOTP(keys[pick(i)], 30, 6))],
     ]),
@@ -52,8 +57,12 @@ export function runCore() {
           'otplib',
           (i) =>
             consume(
-              otplibVerify({ secret: secrets[pick(i)], token: tokens[pick(i)], epoch: seconds, epochTolerance: 30 })
-                .valid,
+              otplibVerify({
+                secret: secrets[pick(i)],
+                token: tokens[pick(i)],
+                epoch: seconds,
+                epochTolerance: 30,
+              }).valid,
             ),
         ],
         [
@@ -81,7 +90,10 @@ export function runCore() {
               }),
             ),
         ],
-        ['notp (raw key)', (i) => consume(notp.totp.verify(tokens[pick(i)], buffers[pick(i)], { window: 1 }))],
+        [
+          'notp (raw key)',
+          (i) => consume(notp.totp.verify(tokens[pick(i)], buffers[pick(i)], { window: 1 })),
+        ],
         [
           '@oslojs/otp (raw key)',
           (i) => consume(verifyTOTPWithGracePeriod(keys[pick(i)], 30, 6, tokens[pick(i)], 30)),
@@ -95,16 +107,23 @@ export function runCore() {
       ['otplib', (i) => consume(otplibGenerate({ strategy: 'hotp', secret: secrets[pick(i)], counter: i }))],
       [
         'otpauth',
-        (i) => consume(OTPAuth.HOTP.generate({ secret: OTPAuth.Secret.fromBase32(secrets[pick(i)]), counter: i })),
+        (i) =>
+          consume(OTPAuth.HOTP.generate({ secret: OTPAuth.Secret.fromBase32(secrets[pick(i)]), counter: i })),
       ],
-      ['speakeasy', (i) => consume(speakeasy.hotp({ secret: secrets[pick(i)], encoding: 'base32', counter: i }))],
+      [
+        'speakeasy',
+        (i) => consume(speakeasy.hotp({ secret: secrets[pick(i)], encoding: 'base32', counter: i })),
+      ],
       ['notp (raw key)', (i) => consume(notp.hotp.gen(buffers[pick(i)], { counter: i }))],
       ['@oslojs/otp (raw key)', (i) => consume(generateHOTP(keys[pick(i)], BigInt(i), 6))],
     ]),
   );
   results.push(
     row('generate TOTP (SHA256 / SHA512, 8 digits)', [
-      ['twosv SHA256', (i) => consume(generateTotp(secrets[pick(i)], { at, algorithm: 'SHA256', digits: 8 }))],
+      [
+        'twosv SHA256',
+        (i) => consume(generateTotp(secrets[pick(i)], { at, algorithm: 'SHA256', digits: 8 })),
+      ],
       [
         'otpauth SHA256',
         (i) =>
@@ -117,7 +136,10 @@ export function runCore() {
             }),
           ),
       ],
-      ['twosv SHA512', (i) => consume(generateTotp(secrets[pick(i)], { at, algorithm: 'SHA512', digits: 8 }))],
+      [
+        'twosv SHA512',
+        (i) => consume(generateTotp(secrets[pick(i)], { at, algorithm: 'SHA512', digits: 8 })),
+      ],
       [
         'otpauth SHA512',
         (i) =>

@@ -9,5 +9,9 @@ console.log(`new secret (base32, 20 bytes): ${secret}`);
 console.log(`current TOTP code: ${code} (step ${totpStep(at)}, ${secondsRemaining(at)} s left)`);
 const first = verifyTotp(code, secret, { at });
 console.log(`verify it: ${JSON.stringify(first)}`);
-console.log(`verify it again with afterStep (replay): ${JSON.stringify(verifyTotp(code, secret, { at, afterStep: first?.step }))}`);
-console.log(`RFC 4226 HOTP counter 0: ${generateHotp('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 0)} (expected 755224)`);
+console.log(
+  `verify it again with afterStep (replay): ${JSON.stringify(verifyTotp(code, secret, { at, afterStep: first?.step }))}`,
+);
+console.log(
+  `RFC 4226 HOTP counter 0: ${generateHotp('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 0)} (expected 755224)`,
+);

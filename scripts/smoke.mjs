@@ -12,7 +12,10 @@ for (const lib of [esm, cjs]) {
   assert.equal(lib.generateHotp(secret, 0), '755224');
   assert.equal(lib.generateTotp(secret, { at: 59_000, digits: 8 }), '94287082');
   assert.deepEqual(lib.verifyTotp('287082', secret, { at: 89_000 }), { step: 1, delta: -1 });
-  assert.throws(() => lib.generateHotp(secret, -1), (err) => err instanceof lib.TwoSvError && err.code === 'INVALID_COUNTER');
+  assert.throws(
+    () => lib.generateHotp(secret, -1),
+    (err) => err instanceof lib.TwoSvError && err.code === 'INVALID_COUNTER',
+  );
 }
 const at = Date.now();
 const fresh = esm.generateSecret();

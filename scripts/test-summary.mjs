@@ -3,6 +3,11 @@
 import { readFileSync } from 'node:fs';
 
 const report = JSON.parse(readFileSync(new URL('../test-artifacts/vitest.json', import.meta.url), 'utf8'));
-const { numPassedTests: passed, numFailedTests: failed, numPendingTests: skipped, numTotalTests: total } = report;
+const {
+  numPassedTests: passed,
+  numFailedTests: failed,
+  numPendingTests: skipped,
+  numTotalTests: total,
+} = report;
 console.log(`unit tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (total === 0 || failed > 0) process.exit(1);
