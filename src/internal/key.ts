@@ -3,9 +3,8 @@
  * TOTP.
  * @module
  */
-import { type _HMAC, hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import type { CHash } from '@noble/hashes/utils.js';
+import type { CHash, Hash } from '@noble/hashes/utils.js';
 import { base32Bytes } from '../base32.js';
 import { TwoSvError } from '../errors.js';
 import type { Algorithm, SecretInput } from '../hotp.js';
@@ -16,29 +15,43 @@ export interface HotpKey {
   truncated(high: number, low: number): number;
 }
 
-/** HMAC-SHA256/512 through `@noble/hashes`, its pad states prepared once and cloned per counter. */
-class HotpNoble implements HotpKey {
-  // biome-ignore lint/suspicious/noExplicitAny: noble types the HMAC by its inner hash class
-  private readonly base: _HMAC<any>;
-  // biome-ignore lint/suspicious/noExplicitAny: as above
-  private work: _HMAC<any> | undefined;
+/**
+ * HMAC-SHA256/512 (RFC 2104) over `@noble/hashes` hash states: the inner and outer hashes absorb
+ * K ^ ipad and K ^ opad once per key, then each counter clones them into reused working states. Built on
+ * the hash states rather than noble's `hmac` wrapper: keying costs half as much and the browser bundle is
+ * about 0.4 KB smaller (see `bench/`).
+ */
+class HotpNoble<T extends Hash<T>> implements HotpKey {
+  private readonly inner: T;
+  private readonly outer: T;
+  private innerWork: T | undefined;
+  private outerWork: T | undefined;
   private readonly message = new Uint8Array(8);
   private readonly view = new DataView(this.message.buffer);
   private readonly digest: Uint8Array;
 
-  constructor(hash: CHash, key: Uint8Array) {
-    this.base = hmac.create(hash, key);
+  constructor(hash: CHash<T>, key: Uint8Array) {
+    const block = new Uint8Array(hash.blockLen);
+    block.set(key.length > hash.blockLen ? hash(key) : key);
+    for (let i = 0; i < block.length; i++) block[i]! ^= 0x36;
+    this.inner = hash.create().update(block);
+    for (let i = 0; i < block.length; i++) block[i]! ^= 0x36 ^ 0x5c;
+    this.outer = hash.create().update(block);
+    block.fill(0);
     this.digest = new Uint8Array(hash.outputLen);
   }
 
   truncated(high: number, low: number): number {
+    const d = this.digest;
     this.view.setUint32(0, high);
     this.view.setUint32(4, low);
-    // Cloning into the same object reuses its buffers: no allocation per counter.
-    const work = this.base._cloneInto(this.work);
-    this.work = work;
-    work.update(this.message).digestInto(this.digest);
-    const d = this.digest;
+    // Cloning into the same objects reuses their buffers: no allocation per counter.
+    const inner = this.inner._cloneInto(this.innerWork);
+    this.innerWork = inner;
+    inner.update(this.message).digestInto(d);
+    const outer = this.outer._cloneInto(this.outerWork);
+    this.outerWork = outer;
+    outer.update(d).digestInto(d);
     const offset = d[d.length - 1]! & 0xf;
     return ((d[offset]! & 0x7f) << 24) | (d[offset + 1]! << 16) | (d[offset + 2]! << 8) | d[offset + 3]!;
   }
@@ -46,16 +59,8 @@ class HotpNoble implements HotpKey {
 
 /** The key bytes of a secret: base32 text or raw bytes. */
 export function secretBytes(secret: SecretInput): Uint8Array {
-  let key: Uint8Array;
-  if (typeof secret === 'string') {
-    const bytes = base32Bytes(secret);
-    if (bytes === undefined) throw new TwoSvError('INVALID_SECRET', 'secret must be RFC 4648 base32 text');
-    key = bytes;
-  } else if (secret instanceof Uint8Array) {
-    key = secret;
-  } else {
-    throw new TwoSvError('INVALID_SECRET', 'secret must be a base32 string or a Uint8Array');
-  }
+  const key = secret instanceof Uint8Array ? secret : base32Bytes(secret);
+  if (key === undefined) throw new TwoSvError('INVALID_SECRET', 'secret must be base32 text or a Uint8Array');
   if (key.length === 0) throw new TwoSvError('EMPTY_SECRET', 'secret must not be empty');
   return key;
 }
@@ -63,7 +68,7 @@ export function secretBytes(secret: SecretInput): Uint8Array {
 export function prepareKey(secret: SecretInput, algorithm: Algorithm): HotpKey {
   const key = secretBytes(secret);
   if (algorithm === 'SHA1') return new HotpSha1(key);
-  return new HotpNoble(algorithm === 'SHA256' ? sha256 : sha512, key);
+  return algorithm === 'SHA256' ? new HotpNoble(sha256, key) : new HotpNoble(sha512, key);
 }
 
 const POWERS = /* @__PURE__ */ [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];

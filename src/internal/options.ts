@@ -31,14 +31,14 @@ export function checkAlgorithm(algorithm: unknown): Algorithm {
 
 export function checkPeriod(period: unknown): number {
   if (!Number.isSafeInteger(period) || (period as number) < 1) {
-    throw new TwoSvError('INVALID_PERIOD', 'period must be a positive integer number of seconds');
+    throw new TwoSvError('INVALID_PERIOD', 'period must be a positive integer (seconds)');
   }
   return period as number;
 }
 
 export function checkEpoch(epoch: unknown): number {
   if (!Number.isSafeInteger(epoch)) {
-    throw new TwoSvError('INVALID_EPOCH', 'epoch must be an integer number of seconds');
+    throw new TwoSvError('INVALID_EPOCH', 'epoch must be an integer (seconds)');
   }
   return epoch as number;
 }
@@ -60,7 +60,7 @@ export function checkTime(at: unknown): number {
   if (at === undefined) return Date.now();
   const ms = at instanceof Date ? at.getTime() : at;
   if (typeof ms !== 'number' || !Number.isFinite(ms)) {
-    throw new TwoSvError('INVALID_TIME', 'at must be a finite number of milliseconds or a valid Date');
+    throw new TwoSvError('INVALID_TIME', 'at must be a valid Date or finite number (ms)');
   }
   return ms;
 }
