@@ -93,3 +93,13 @@ export function base32Bytes(text: unknown): Uint8Array | undefined {
   if (rest === 1 || rest === 3 || rest === 6) return undefined;
   return length === out.length ? out : out.slice(0, length);
 }
+
+/**
+ * The canonical form of base32 text (upper case, no separators, no padding), or `undefined` when it is not
+ * base32: what a secret looks like in an `otpauth://` URI.
+ * @internal
+ */
+export function normalizeBase32(text: unknown): string | undefined {
+  const bytes = base32Bytes(text);
+  return bytes === undefined ? undefined : encodeBase32(bytes);
+}

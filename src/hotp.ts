@@ -89,8 +89,8 @@ export function generateHotp(secret: SecretInput, counter: number | bigint, opti
  * @example
  * ```ts
  * const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
- * verifyHotp('287082', secret, 0, { lookAhead: 5 }); // { counter: 3n }: store 4 as the next counter
- * verifyHotp('287082', secret, 4); // null: that code was used
+ * verifyHotp('969429', secret, 0, { lookAhead: 5 }); // { counter: 3n }: store 4 as the next counter
+ * verifyHotp('969429', secret, 4); // null: that code was used
  * verifyHotp('28708', secret, 0);  // null: not six digits
  * ```
  */

@@ -158,9 +158,11 @@ export function generateTotp(secret: SecretInput, options?: TotpGenerateOptions)
  * verifyTotp('287082', secret, { at: 59_000, afterStep: 1 }); // null: step 1 was already used
  * verifyTotp('28708x', secret, { at: 59_000 }); // null: malformed tokens are not valid, never errors
  * ```
- * @example A stricter window: no past steps, one future step for a fast clock
+ * @example A stricter window: no past steps, one future step for a phone whose clock runs fast
  * ```ts
- * verifyTotp(token, secret, { window: { past: 0, future: 1 } });
+ * const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
+ * verifyTotp('287082', secret, { at: 89_000, window: { past: 0, future: 1 } }); // null: one step late
+ * verifyTotp('969429', secret, { at: 89_000, window: { past: 0, future: 1 } }); // { step: 3, delta: 1 }
  * ```
  */
 export function verifyTotp(

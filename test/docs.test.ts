@@ -1,0 +1,167 @@
+// Docs cannot rot: every ```ts block of the README and the guides in docs/, and every @example block of the
+// TSDoc in src/, is type-checked against the library's source and then run. Examples import from 'twosv'
+// (mapped to src/index.ts); TSDoc examples get the package's exports imported for them.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+const outDir = join(root, 'test-artifacts', 'docs');
+
+interface Example {
+  name: string;
+  file: string;
+  code: string;
+}
+
+function markdownBlocks(path: string): string[] {
+  const text = readFileSync(path, 'utf8');
+  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '');
+}
+
+function tsdocBlocks(path: string): string[] {
+  const blocks: string[] = [];
+  for (const comment of readFileSync(path, 'utf8').matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
+    const body = (comment[1] ?? '')
+      .split('\n')
+      .map((line) => line.replace(/^\s*\* ?/, ''))
+      .join('\n');
+    for (const example of body.matchAll(/@example[^\n]*\n```ts\n([\s\S]*?)```/g))
+      blocks.push(example[1] ?? '');
+  }
+  return blocks;
+}
+
+/** The names src/index.ts exports, values and types alike. */
+function exportedNames(): string[] {
+  const program = ts.createProgram([join(root, 'src/index.ts')], { module: ts.ModuleKind.NodeNext });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(join(root, 'src/index.ts'));
+  const symbol = source && checker.getSymbolAtLocation(source);
+  return symbol ? checker.getExportsOfModule(symbol).map((s) => s.name) : [];
+}
+
+function collect(): Example[] {
+  const examples: Example[] = [];
+  const guides = readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(root, 'docs', f));
+  for (const path of [join(root, 'README.md'), ...guides]) {
+    markdownBlocks(path).forEach((code, i) => {
+      examples.push({
+        name: `${basename(path)} block ${i + 1}`,
+        file: `${basename(path, '.md')}-${i + 1}.ts`,
+        code,
+      });
+    });
+  }
+  const names = exportedNames();
+  const sources = readdirSync(join(root, 'src')).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
+  for (const source of sources) {
+    tsdocBlocks(join(root, 'src', source)).forEach((code, i) => {
+      // A block with its own imports is complete; otherwise it uses the package's exports by name.
+      const imports = code.includes("from 'twosv'")
+        ? []
+        : names.filter((n) => new RegExp(`\\b${n}\\b`).test(code));
+      const header = imports.length ? `import { ${imports.join(', ')} } from 'twosv';\n` : '';
+      examples.push({
+        name: `src/${source} @example ${i + 1}`,
+        file: `src-${basename(source, '.ts')}-${i + 1}.ts`,
+        code: header + code,
+      });
+    });
+  }
+  return examples;
+}
+
+const examples = collect();
+
+/**
+ * The literal a comment starts with, as in `generateHotp(secret, 0); // '755224'` or
+ * `verifyTotp(...); // { step: 1, delta: 0 }: still in the window`: the longest prefix of the comment that is a
+ * JS literal (string, number, bigint, null, boolean, array or object of those). `undefined` for prose such as
+ * `// e.g. '492039'`.
+ */
+function commentLiteral(comment: string): string | undefined {
+  if (!/^['"`{[\d-]|^(null|true|false)\b/.test(comment)) return undefined;
+  for (let end = comment.length; end > 0; end--) {
+    const candidate = comment.slice(0, end).trim();
+    if (!/['"`}\]\dnlesn]$/.test(candidate)) continue;
+    try {
+      new Function(`return (${candidate});`);
+      return candidate;
+    } catch {}
+  }
+  return undefined;
+}
+
+/**
+ * Turns `expression; // literal ...` lines into checks that the expression equals the literal, so the
+ * values the docs promise are the values the code returns.
+ */
+function withChecks(code: string, name: string): string {
+  let checks = 0;
+  const lines = code.split('\n').map((line, i) => {
+    const m = /^(\s*)([^/]*?);\s*\/\/ (.*)$/.exec(line);
+    if (!m || /^(const|let|var|import|export|return|if|for|await\s+\w+\s*=)\b/.test(m[2]!.trim()))
+      return line;
+    if (m[2]!.includes('=') && !/[=!]==|=>/.test(m[2]!)) return line; // an assignment, not a value
+    const literal = commentLiteral(m[3]!);
+    if (literal === undefined) return line;
+    checks++;
+    const expression = /^console\.log\((.*)\)$/.exec(m[2]!.trim())?.[1] ?? m[2];
+    return `${m[1]}__expectDoc(${expression}, ${literal}, ${JSON.stringify(`${name} line ${i + 1}`)});`;
+  });
+  return checks
+    ? `import { __expectDoc } from '${join(import.meta.dirname, 'support', 'doc-expect.ts')}';\n${lines.join('\n')}`
+    : code;
+}
+
+beforeAll(() => {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  for (const e of examples)
+    writeFileSync(join(outDir, e.file), `${withChecks(e.code, e.name)}\nexport {};\n`);
+});
+
+afterAll(() => vi.restoreAllMocks());
+
+describe('documentation examples', () => {
+  test('there are examples to check', () => {
+    expect(examples.length).toBeGreaterThan(20);
+  });
+
+  test('every example type-checks against the source', () => {
+    const program = ts.createProgram(
+      examples.map((e) => join(outDir, e.file)),
+      {
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+        types: ['node'],
+        skipLibCheck: true,
+        allowImportingTsExtensions: true,
+        paths: { twosv: [join(root, 'src/index.ts')] },
+      },
+    );
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .filter((d) => d.file?.fileName.startsWith(outDir))
+      .map((d) => {
+        const file = d.file!;
+        const example = examples.find((e) => join(outDir, e.file) === file.fileName);
+        const { line } = file.getLineAndCharacterOfPosition(d.start ?? 0);
+        return `${example?.name ?? file.fileName} line ${line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+      });
+    expect(problems).toEqual([]);
+  });
+
+  test.each(examples.map((e) => [e.name, e] as const))('%s runs', async (_name, example) => {
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    await import(/* @vite-ignore */ join(outDir, example.file));
+  });
+});
