@@ -258,7 +258,6 @@ const COMMANDS: Record<string, Command> = {
     run(positionals, flags, out) {
       const uri = positionals[0];
       if (uri === undefined) throw new UsageError('the URI is missing');
-      parseOtpauthUri(uri); // refuse what is not a valid otpauth:// URI before drawing it
       if (flags.terminal) {
         out.print(terminalQr(otpauthQrMatrix(uri)), null);
       } else if (typeof flags.output === 'string') {
@@ -356,9 +355,10 @@ export function runCli(argv: string[]): { stdout: string; stderr: string; status
       allowPositionals: true,
       strict: true,
     });
-    if (values.help) return { stdout: commandHelp(command), stderr: '', status: 0 };
-    const out = new Output(values.json === true);
-    command.run(positionals, values as Flags, out);
+    const flags = values as Flags;
+    if (flags.help) return { stdout: commandHelp(command), stderr: '', status: 0 };
+    const out = new Output(flags.json === true);
+    command.run(positionals, flags, out);
     return { stdout: out.lines.join('\n'), stderr: '', status: out.status };
   } catch (err) {
     if (err instanceof TwoSvError)
