@@ -5,6 +5,7 @@
  */
 import base32Encode from 'base32-encode';
 import { TwoSvError } from './errors.js';
+import { option } from './internal/options.js';
 
 // ASCII code -> 5-bit value; -1 for characters outside the alphabet. Lower case decodes like upper case.
 const VALUES = /* @__PURE__ */ (() => {
@@ -31,7 +32,9 @@ const VALUES = /* @__PURE__ */ (() => {
  */
 export function encodeBase32(bytes: Uint8Array, options?: { padding?: boolean }): string {
   if (!(bytes instanceof Uint8Array)) throw new TwoSvError('INVALID_OPTION', 'bytes must be a Uint8Array');
-  return base32Encode(bytes, 'RFC4648', { padding: options?.padding ?? false });
+  const padding = option(options?.padding, false);
+  if (typeof padding !== 'boolean') throw new TwoSvError('INVALID_OPTION', 'padding must be a boolean');
+  return base32Encode(bytes, 'RFC4648', { padding });
 }
 
 /**

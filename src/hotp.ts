@@ -4,7 +4,14 @@
  */
 
 import { codeValue, formatCode, prepareKey, tokenValue } from './internal/key.js';
-import { checkAlgorithm, checkCounter, checkDigits, checkOptions, checkSpan } from './internal/options.js';
+import {
+  checkAlgorithm,
+  checkCounter,
+  checkDigits,
+  checkOptions,
+  checkSpan,
+  option,
+} from './internal/options.js';
 
 /** The HMAC hash behind a code. Authenticator apps agree only on `'SHA1'`. */
 export type Algorithm = 'SHA1' | 'SHA256' | 'SHA512';
@@ -63,8 +70,8 @@ export const HOTP_DEFAULTS: Readonly<{ digits: 6; algorithm: 'SHA1'; lookAhead: 
  */
 export function generateHotp(secret: SecretInput, counter: number | bigint, options?: CodeOptions): string {
   checkOptions(options);
-  const digits = checkDigits(options?.digits ?? HOTP_DEFAULTS.digits);
-  const algorithm = checkAlgorithm(options?.algorithm ?? HOTP_DEFAULTS.algorithm);
+  const digits = checkDigits(option(options?.digits, HOTP_DEFAULTS.digits));
+  const algorithm = checkAlgorithm(option(options?.algorithm, HOTP_DEFAULTS.algorithm));
   const [high, low] = checkCounter(counter);
   return formatCode(prepareKey(secret, algorithm).truncated(high, low), digits);
 }
@@ -101,10 +108,10 @@ export function verifyHotp(
   options?: HotpVerifyOptions,
 ): { counter: bigint } | null {
   checkOptions(options);
-  const digits = checkDigits(options?.digits ?? HOTP_DEFAULTS.digits);
-  const algorithm = checkAlgorithm(options?.algorithm ?? HOTP_DEFAULTS.algorithm);
+  const digits = checkDigits(option(options?.digits, HOTP_DEFAULTS.digits));
+  const algorithm = checkAlgorithm(option(options?.algorithm, HOTP_DEFAULTS.algorithm));
   const lookAhead = checkSpan(
-    options?.lookAhead ?? HOTP_DEFAULTS.lookAhead,
+    option(options?.lookAhead, HOTP_DEFAULTS.lookAhead),
     'INVALID_LOOK_AHEAD',
     'lookAhead',
   );

@@ -4,7 +4,7 @@
  */
 import { encodeBase32 } from './base32.js';
 import { TwoSvError } from './errors.js';
-import { checkOptions } from './internal/options.js';
+import { checkOptions, option } from './internal/options.js';
 
 /**
  * A source of random bytes with the shape of `crypto.getRandomValues`: fills the array it is given and
@@ -54,7 +54,7 @@ export function randomBytes(size: number, random?: RandomSource): Uint8Array {
  */
 export function generateSecret(options?: SecretOptions): string {
   checkOptions(options);
-  const size = options?.bytes ?? SECRET_DEFAULTS.bytes;
+  const size = option(options?.bytes, SECRET_DEFAULTS.bytes);
   if (!Number.isInteger(size) || size < 16 || size > 1024) {
     throw new TwoSvError('INVALID_SECRET_SIZE', 'bytes must be an integer from 16 to 1024');
   }

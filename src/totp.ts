@@ -14,6 +14,7 @@ import {
   checkPeriod,
   checkSpan,
   checkTime,
+  option,
 } from './internal/options.js';
 
 /** The time-step settings of TOTP. */
@@ -58,10 +59,11 @@ const TWO_32 = 0x1_0000_0000;
 /** Whole seconds from T0 to `at`; refuses a time before T0. */
 function elapsedSeconds(at: number | Date | undefined, options: StepOptions | undefined): [number, number] {
   checkOptions(options);
-  const period = checkPeriod(options?.period ?? TOTP_DEFAULTS.period);
-  const epoch = checkEpoch(options?.epoch ?? TOTP_DEFAULTS.epoch);
+  const period = checkPeriod(option(options?.period, TOTP_DEFAULTS.period));
+  const epoch = checkEpoch(option(options?.epoch, TOTP_DEFAULTS.epoch));
   const elapsed = Math.floor(checkTime(at) / 1000) - epoch;
   if (elapsed < 0) throw new TwoSvError('INVALID_TIME', 'at must not be before the epoch');
+  if (!Number.isSafeInteger(elapsed)) throw new TwoSvError('INVALID_EPOCH', 'epoch is too far from at');
   return [elapsed, period];
 }
 
@@ -126,8 +128,8 @@ export function secondsRemaining(at?: number | Date, options?: StepOptions): num
  */
 export function generateTotp(secret: SecretInput, options?: TotpGenerateOptions): string {
   checkOptions(options);
-  const digits = checkDigits(options?.digits ?? TOTP_DEFAULTS.digits);
-  const algorithm = checkAlgorithm(options?.algorithm ?? TOTP_DEFAULTS.algorithm);
+  const digits = checkDigits(option(options?.digits, TOTP_DEFAULTS.digits));
+  const algorithm = checkAlgorithm(option(options?.algorithm, TOTP_DEFAULTS.algorithm));
   const step = totpStep(options?.at, options);
   return formatCode(prepareKey(secret, algorithm).truncated(Math.floor(step / TWO_32), step >>> 0), digits);
 }
@@ -171,9 +173,9 @@ export function verifyTotp(
   options?: TotpVerifyOptions,
 ): { step: number; delta: number } | null {
   checkOptions(options);
-  const digits = checkDigits(options?.digits ?? TOTP_DEFAULTS.digits);
-  const algorithm = checkAlgorithm(options?.algorithm ?? TOTP_DEFAULTS.algorithm);
-  const window = options?.window ?? TOTP_DEFAULTS.window;
+  const digits = checkDigits(option(options?.digits, TOTP_DEFAULTS.digits));
+  const algorithm = checkAlgorithm(option(options?.algorithm, TOTP_DEFAULTS.algorithm));
+  const window = option(options?.window, TOTP_DEFAULTS.window);
   let past: number;
   let future: number;
   if (typeof window === 'object' && window !== null) {
@@ -182,7 +184,7 @@ export function verifyTotp(
   } else {
     past = future = checkSpan(window, 'INVALID_WINDOW', 'window');
   }
-  const afterStep = options?.afterStep ?? -1;
+  const afterStep = option(options?.afterStep, -1);
   if (!Number.isSafeInteger(afterStep)) {
     throw new TwoSvError('INVALID_AFTER_STEP', 'afterStep must be a safe integer');
   }

@@ -8,6 +8,14 @@ import type { Algorithm } from '../hotp.js';
 
 const MAX_U64 = 0xffff_ffff_ffff_ffffn;
 
+/**
+ * An option's value, or its default when it is absent. Only `undefined` means absent: `null` and other
+ * values go on to validation and are refused there, never silently replaced by the default.
+ */
+export function option<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}
+
 /** Refuses an options argument that is neither `undefined` nor an object. */
 export function checkOptions(options: unknown): void {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
@@ -55,12 +63,18 @@ export function checkSpan(
   return value as number;
 }
 
-/** Milliseconds since the epoch from a number or a `Date`; `undefined` means now. */
+/** The largest distance from the Unix epoch a `Date` can hold, in ms (ECMA-262 §21.4.1.1). */
+const MAX_TIME = 8.64e15;
+
+/**
+ * Milliseconds since the epoch from a number or a `Date` (of any realm); `undefined` means now. Times a
+ * `Date` cannot hold are refused: past them, time steps are no longer exact integers.
+ */
 export function checkTime(at: unknown): number {
   if (at === undefined) return Date.now();
-  const ms = at instanceof Date ? at.getTime() : at;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
-    throw new TwoSvError('INVALID_TIME', 'at must be a valid Date or finite number (ms)');
+  const ms = Object.prototype.toString.call(at) === '[object Date]' ? Date.prototype.getTime.call(at) : at;
+  if (typeof ms !== 'number' || !(Math.abs(ms) <= MAX_TIME)) {
+    throw new TwoSvError('INVALID_TIME', 'at must be a valid Date or a number of ms within its range');
   }
   return ms;
 }
