@@ -22,7 +22,59 @@
  * - `INVALID_TIME`: `at` is NaN, an invalid `Date`, or before the TOTP epoch.
  * - `INVALID_SECRET_SIZE`: {@link generateSecret} asked for fewer than 16 or more than 1024 bytes.
  * - `INVALID_RANDOM`: an injected random source did not fill the buffer it was given.
- * - `INVALID_OPTION`: an options argument that is not an object.
+ * - `INVALID_OPTION`: an options argument that is not an object, or a required option that is missing.
+ *
+ * Phone numbers, policies and stores:
+ * - `INVALID_PHONE`: not a plausible international (E.164) number: letters, an extension, no country code,
+ *   fewer than 7 or more than 15 digits.
+ * - `INVALID_EMAIL`: not a plausible e-mail address.
+ * - `INVALID_POLICY`: a policy value that is out of range or contradicts another ({@link definePolicy}).
+ * - `STORE_CONFLICT`: the record kept changing under the engine, which gave up after its retries without
+ *   storing anything (fail closed: nothing was verified or changed).
+ * - `STORE_FAILED`: the store threw; the error is the `cause`. Nothing was changed by the engine.
+ * - `INVALID_RECORD`: the store returned a record the engine does not recognise.
+ *
+ * Enrollment engine ({@link createTwoStep}), each thrown with the stored record unchanged:
+ * - `INVALID_USER_ID`: a user id that is not a non-empty string of at most 256 characters.
+ * - `UNKNOWN_USER`: the user has no 2SV record at all.
+ * - `UNKNOWN_DEVICE`: no confirmed device of this user has that id.
+ * - `NOT_ENABLED`: a sign-in challenge for a user whose 2SV is not on.
+ * - `PRIMARY_KIND_NOT_ALLOWED`: the policy forbids this kind of device as primary (e.g. a voice phone).
+ * - `BACKUP_KIND_NOT_ALLOWED`: the policy forbids this kind of device as a backup of the user's primary.
+ * - `TOO_MANY_BACKUPS`: the user already has as many backups as the policy allows.
+ * - `DUPLICATE_PHONE`: the number is already one of the user's devices (primary and backup must differ).
+ * - `PRIMARY_REQUIRED`: a backup enrolled before any primary.
+ * - `PRIMARY_EXISTS`: a second primary; replace or swap it instead.
+ * - `PRIMARY_NOT_REMOVABLE`: removing the primary while other devices or 2SV depend on it.
+ * - `BACKUP_REQUIRED`: removing the last backup while the policy requires one.
+ * - `NOT_A_BACKUP`: swapping the primary with a device that is not a backup.
+ * - `ENROLLMENT_NOT_FOUND`: confirming an enrolment that does not exist (or was ended).
+ * - `ENROLLMENT_EXPIRED`: confirming an enrolment after its lifetime.
+ * - `CONTACT_NOT_FOUND`: confirming a contact verification that does not exist (or was ended).
+ * - `CONTACT_EXPIRED`: confirming a contact verification after its lifetime.
+ * - `VERIFICATION_REQUIRED`: a sensitive change (swap, remove, replace, disable, adding a device while 2SV is
+ *   on) without a recent enough successful verification.
+ * - `SENDER_FAILED`: the app's sender threw; the error is the `cause`, and the user's state is as before.
+ *
+ * `otpauth://` URIs and QR codes ({@link parseOtpauthUri}, {@link buildOtpauthUri}, {@link otpauthQrSvg};
+ * they reuse the core codes for secret, digits, algorithm, period and counter):
+ * - `INVALID_URI`: not a string, no `otpauth://` prefix, or a raw control character, lone surrogate or `#`.
+ * - `INVALID_URI_SCHEME`: a URI with a scheme other than `otpauth`.
+ * - `INVALID_OTP_TYPE`: a type other than `totp` or `hotp`.
+ * - `URI_TOO_LONG`: a URI over 2048 characters (checked before any other work).
+ * - `INVALID_PERCENT_ENCODING`: a malformed `%` escape, or escapes that are not UTF-8.
+ * - `DUPLICATE_PARAMETER`: a URI parameter given twice, such as `secret=A&secret=B`.
+ * - `MISSING_SECRET`: no `secret` parameter (or no `secret` in the params).
+ * - `MISSING_COUNTER`: a HOTP URI or params without `counter`.
+ * - `ISSUER_MISMATCH`: a label prefix that disagrees with the `issuer` parameter (issuer spoofing).
+ * - `INVALID_ISSUER`: an issuer that is empty or has a colon, edge whitespace, control or
+ *   bidirectional-override characters, or lone surrogates.
+ * - `INVALID_ACCOUNT`: an account that is empty or has edge whitespace, control or bidirectional-override
+ *   characters, lone surrogates, or a colon without an issuer.
+ * - `INVALID_QR_SIZE`: a QR `size` that is not an integer from 1 to 10000 pixels.
+ * - `INVALID_QR_MARGIN`: a QR `margin` that is not an integer from 0 to 100 modules.
+ * - `INVALID_ERROR_CORRECTION`: a QR `errorCorrection` other than `'L'`, `'M'`, `'Q'` or `'H'`.
+ * - `QR_CAPACITY_EXCEEDED`: a URI too long for the largest QR code at the chosen error correction.
  */
 export type TwoSvErrorCode =
   | 'INVALID_SECRET'
@@ -39,7 +91,47 @@ export type TwoSvErrorCode =
   | 'INVALID_TIME'
   | 'INVALID_SECRET_SIZE'
   | 'INVALID_RANDOM'
-  | 'INVALID_OPTION';
+  | 'INVALID_OPTION'
+  | 'INVALID_PHONE'
+  | 'INVALID_EMAIL'
+  | 'INVALID_POLICY'
+  | 'STORE_CONFLICT'
+  | 'STORE_FAILED'
+  | 'INVALID_RECORD'
+  | 'INVALID_USER_ID'
+  | 'UNKNOWN_USER'
+  | 'UNKNOWN_DEVICE'
+  | 'NOT_ENABLED'
+  | 'PRIMARY_KIND_NOT_ALLOWED'
+  | 'BACKUP_KIND_NOT_ALLOWED'
+  | 'TOO_MANY_BACKUPS'
+  | 'DUPLICATE_PHONE'
+  | 'PRIMARY_REQUIRED'
+  | 'PRIMARY_EXISTS'
+  | 'PRIMARY_NOT_REMOVABLE'
+  | 'BACKUP_REQUIRED'
+  | 'NOT_A_BACKUP'
+  | 'ENROLLMENT_NOT_FOUND'
+  | 'ENROLLMENT_EXPIRED'
+  | 'CONTACT_NOT_FOUND'
+  | 'CONTACT_EXPIRED'
+  | 'VERIFICATION_REQUIRED'
+  | 'SENDER_FAILED'
+  | 'INVALID_URI'
+  | 'INVALID_URI_SCHEME'
+  | 'INVALID_OTP_TYPE'
+  | 'URI_TOO_LONG'
+  | 'INVALID_PERCENT_ENCODING'
+  | 'DUPLICATE_PARAMETER'
+  | 'MISSING_SECRET'
+  | 'MISSING_COUNTER'
+  | 'ISSUER_MISMATCH'
+  | 'INVALID_ISSUER'
+  | 'INVALID_ACCOUNT'
+  | 'INVALID_QR_SIZE'
+  | 'INVALID_QR_MARGIN'
+  | 'INVALID_ERROR_CORRECTION'
+  | 'QR_CAPACITY_EXCEEDED';
 
 /**
  * The error every twosv function throws for bad input. Its `code` is stable; its message names the bad

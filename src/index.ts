@@ -1,8 +1,37 @@
 /**
- * twosv: two-step verification. RFC 4226 HOTP and RFC 6238 TOTP codes, secrets and base32.
+ * twosv: two-step verification. RFC 4226 HOTP and RFC 6238 TOTP codes, secrets, base32, `otpauth://` URIs and QR
+ * codes, phone numbers, and the enrolment policy engine with its `Store`.
  * @module
  */
 export { decodeBase32, encodeBase32 } from './base32.js';
+export {
+  type AuthenticatorEnrollment,
+  type ChallengeInfo,
+  type ChallengeResult,
+  type CodeChannel,
+  type CodeMessage,
+  type CodePurpose,
+  type ConfirmResult,
+  type ContactInfo,
+  type ContactInput,
+  type ContactResult,
+  createTwoStep,
+  type DeviceInfo,
+  type EnrollAuthenticatorOptions,
+  type EnrollPhoneOptions,
+  type EventBody,
+  type PhoneEnrollment,
+  type SecretContext,
+  type SecretHooks,
+  type Sender,
+  type SendRefusal,
+  type TwoStep,
+  type TwoStepEvent,
+  type TwoStepOptions,
+  type TwoStepStatus,
+  type VerifyFailure,
+  type VerifyResult,
+} from './enrollment.js';
 export { TwoSvError, type TwoSvErrorCode } from './errors.js';
 export {
   type Algorithm,
@@ -13,7 +42,42 @@ export {
   type SecretInput,
   verifyHotp,
 } from './hotp.js';
+export { isSamePhone, maskPhone, normalizePhone } from './phone.js';
+export {
+  backupKindsFor,
+  checkAddDevice,
+  checkRemoveDevice,
+  checkReplaceDevice,
+  checkSwapPrimary,
+  DEVICE_KINDS,
+  type DeviceKind,
+  type DeviceRole,
+  defaultPolicy,
+  definePolicy,
+  isPrimaryKind,
+  isRecentVerification,
+  isSetupComplete,
+  lockDurationMs,
+  type Policy,
+  type PolicyCandidate,
+  type PolicyCheck,
+  type PolicyDevice,
+  type PolicyInput,
+  type PolicyReason,
+  policyErrorCode,
+} from './policy.js';
+export { OTPAUTH_QR_DEFAULTS, type OtpauthQrOptions, otpauthQrMatrix, otpauthQrSvg } from './qr.js';
 export { generateSecret, type RandomSource, SECRET_DEFAULTS, type SecretOptions } from './secret.js';
+export {
+  type JsonValue,
+  MemoryStore,
+  type MemoryStoreOptions,
+  type PutOptions,
+  type PutResult,
+  type Store,
+  type StoredEntry,
+  type Version,
+} from './store.js';
 export {
   generateTotp,
   type StepOptions,
@@ -25,3 +89,12 @@ export {
   totpStep,
   verifyTotp,
 } from './totp.js';
+export {
+  type AuthenticatorApp,
+  buildOtpauthUri,
+  OTPAUTH_DEFAULTS,
+  type OtpauthCompatibilityWarning,
+  type OtpauthParams,
+  otpauthCompatibility,
+  parseOtpauthUri,
+} from './uri.js';

@@ -1,0 +1,268 @@
+/**
+ * The async `Store` behind the enrolment engine: one JSON record per key, read with its version and written
+ * only if the version is unchanged. `MemoryStore` is the in-process implementation.
+ * @module
+ */
+
+/** Plain JSON data: what a {@link Store} keeps. No `undefined`, `Date`, `Map`, `bigint` or class instances. */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
+
+/**
+ * A record's version: opaque to the engine, which only hands it back to {@link Store.put}. A number (an
+ * integer column, a Redis counter) or a string (an ETag) both work.
+ */
+export type Version = number | string;
+
+/** What {@link Store.get} returns for a key that exists. */
+export interface StoredEntry {
+  /** The record as last written: a fresh copy the caller may keep. */
+  readonly record: JsonValue;
+  /** Its current version. */
+  readonly version: Version;
+}
+
+/**
+ * The outcome of {@link Store.put}: written (with the new version), or refused because the record's version
+ * is no longer `expectedVersion`.
+ */
+export type PutResult =
+  | { readonly ok: true; readonly version: Version }
+  | { readonly ok: false; readonly reason: 'conflict' };
+
+/** Hints for {@link Store.put}. */
+export interface PutOptions {
+  /**
+   * The record is worthless after this moment (ms since the epoch), and the store **may** delete it then
+   * (Redis `PEXPIREAT`, a cleanup job in SQL). The engine sets it only on its send-throttling records, never
+   * on a user's record. A store may ignore it.
+   */
+  readonly expiresAt?: number;
+}
+
+/**
+ * Where the engine keeps its state: **every user's 2SV state (devices, authenticator secrets as sealed by
+ * your hook, code hashes, counters, locks) lives in one record, and must be persisted durably and shared by
+ * every server that runs the engine for those users.** The engine also keeps one small record per phone
+ * number or e-mail address it sends codes to (for the per-destination send caps).
+ *
+ * ## Contract
+ *
+ * An implementation must provide, for every key:
+ *
+ * 1. **Keys are opaque strings**, compared exactly (case and Unicode as given). `'__proto__'`, `'a:b'`,
+ *    `'constructor'` and `''` are ordinary keys that never collide with one another. The engine's keys are
+ *    at most 270 characters and start with `user:` or `dest:`. (In JavaScript use a `Map`, never a plain
+ *    object.)
+ * 2. **`get(key)`** resolves to `null` when the key has no record, or to `{ record, version }`: the record
+ *    exactly as last written (a JSON round-trip: object key order may differ) and its current version.
+ *    What it returns is a snapshot that later writes do not change; callers treat it as read-only (a
+ *    database store returns a fresh parse; {@link MemoryStore} returns frozen data). What a put was given
+ *    may be changed by the caller afterwards without changing what is stored.
+ * 3. **`put(key, record, expectedVersion)`** is one atomic compare-and-set. It writes and resolves
+ *    `{ ok: true, version }` only if the key's current version is `expectedVersion` — or, when
+ *    `expectedVersion` is `null`, only if the key has no record. Otherwise it writes nothing and resolves
+ *    `{ ok: false, reason: 'conflict' }`. Of several concurrent puts with the same expected version, at most
+ *    one succeeds: that is what makes a one-time code usable once.
+ * 4. **A successful put returns a version never returned before for that key** (not even after the record
+ *    was deleted and created again): a global sequence, a per-key counter kept across deletion, or a random
+ *    128-bit value. This rules out ABA: a writer holding an old version always conflicts.
+ * 5. **Records are plain JSON** ({@link JsonValue}); store them as text or `jsonb`.
+ * 6. **Errors are thrown, never swallowed**: a get or put that fails (connection lost) rejects. The engine
+ *    then reports `STORE_FAILED` and changes nothing it has not stored. A put that rejects after it may
+ *    have been applied is safe too: the engine never reports success without a confirmed write.
+ * 7. `options.expiresAt` is a hint (see {@link PutOptions}).
+ *
+ * Every store should pass the shared contract suite in `test/store-contract.ts`.
+ *
+ * ## PostgreSQL
+ *
+ * ```sql
+ * CREATE TABLE twosv_records (
+ *   key        text PRIMARY KEY,
+ *   version    bigint NOT NULL,
+ *   record     jsonb  NOT NULL,
+ *   expires_at timestamptz
+ * );
+ * CREATE SEQUENCE twosv_versions;
+ * -- get:                 SELECT record, version FROM twosv_records WHERE key = $1
+ * -- put, expected null:  INSERT INTO twosv_records VALUES ($1, nextval('twosv_versions'), $2, $3)
+ * --                      ON CONFLICT (key) DO NOTHING RETURNING version
+ * -- put, expected $4:    UPDATE twosv_records SET record = $2, expires_at = $3,
+ * --                      version = nextval('twosv_versions') WHERE key = $1 AND version = $4 RETURNING version
+ * -- No row returned: { ok: false, reason: 'conflict' }. Delete expired rows from a periodic job.
+ * ```
+ *
+ * ## Redis
+ *
+ * One hash per key with fields `v` (version) and `r` (record JSON), written by a Lua script so the compare
+ * and the write are one step (or `WATCH key` / `MULTI` / `EXEC`, where a nil `EXEC` is a conflict):
+ *
+ * ```lua
+ * -- KEYS[1] = key; ARGV[1] = expected version or '' for none; ARGV[2] = record JSON; ARGV[3] = expiresAt or ''
+ * local v = redis.call('HGET', KEYS[1], 'v')
+ * if (ARGV[1] == '' and v) or (ARGV[1] ~= '' and v ~= ARGV[1]) then return false end
+ * local nv = redis.call('INCR', 'twosv:versions')
+ * redis.call('HSET', KEYS[1], 'v', nv, 'r', ARGV[2])
+ * if ARGV[3] ~= '' then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
+ * return nv
+ * ```
+ *
+ * @example A Store is two methods: here, one that wraps another and counts conflicts
+ * ```ts
+ * const inner = new MemoryStore();
+ * let conflicts = 0;
+ * const store: Store = {
+ *   get: (key) => inner.get(key),
+ *   async put(key, record, expectedVersion, options) {
+ *     const result = await inner.put(key, record, expectedVersion, options);
+ *     if (!result.ok) conflicts++;
+ *     return result;
+ *   },
+ * };
+ * await store.put('user:alice', { n: 1 }, null);
+ * await store.put('user:alice', { n: 1 }, null); // { ok: false, reason: 'conflict' }
+ * conflicts; // 1
+ * ```
+ */
+export interface Store {
+  /** The record and version of `key`, or `null` when there is none. */
+  get(key: string): Promise<StoredEntry | null>;
+  /** Writes `record` only if the version of `key` is still `expectedVersion` (`null`: only if absent). */
+  put(
+    key: string,
+    record: JsonValue,
+    expectedVersion: Version | null,
+    options?: PutOptions,
+  ): Promise<PutResult>;
+}
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * The clock used for {@link PutOptions.expiresAt}, in ms since the epoch. **(Optional)** Defaults to
+   * `Date.now`; pass the engine's clock in tests.
+   */
+  clock?: () => number;
+}
+
+interface Slot {
+  readonly record: JsonValue;
+  readonly version: number;
+  readonly expiresAt: number | undefined;
+}
+
+const CONFLICT: PutResult = Object.freeze({ ok: false, reason: 'conflict' });
+const MAX_DEPTH = 64;
+
+/**
+ * A deep, frozen copy of JSON data, refusing what JSON cannot hold (`undefined` values in arrays, `NaN`,
+ * `bigint`, functions, class instances, cycles). Object properties whose value is `undefined` are dropped,
+ * as `JSON.stringify` drops them. One pass, no text: half the cost of a stringify-then-parse round trip.
+ */
+function frozenCopy(value: unknown, depth: number): JsonValue {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError('record must be JSON data: a number is not finite');
+    return value;
+  }
+  if (depth > MAX_DEPTH) throw new TypeError('record must be JSON data: nested too deeply, or cyclic');
+  if (Array.isArray(value)) {
+    const copy: JsonValue[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = frozenCopy(value[i], depth + 1);
+    return Object.freeze(copy);
+  }
+  if (typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new TypeError('record must be JSON data: not a plain object');
+    }
+    const copy: Record<string, JsonValue> = {};
+    for (const key of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v === undefined) continue;
+      const item = frozenCopy(v, depth + 1);
+      // For "__proto__", define: an assignment would set the prototype instead of a property.
+      if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true });
+      else copy[key] = item;
+    }
+    return Object.freeze(copy);
+  }
+  throw new TypeError(`record must be JSON data: ${typeof value} is not`);
+}
+
+/**
+ * A {@link Store} in this process's memory, following the whole contract: each put keeps a deep, frozen
+ * copy of plain JSON data (refusing anything a database could not store), so neither the writer nor a
+ * reader can change what is stored; versions come from one sequence; expired records are dropped when next
+ * touched. Reads return the frozen record itself, without copying: **treat records you get as read-only**
+ * (the engine does).
+ *
+ * **It forgets everything when the process ends and is not shared between processes**: use it for tests,
+ * demos and single-process apps, and a database-backed {@link Store} in production.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore();
+ * const first = await store.put('user:alice', { n: 1 }, null); // { ok: true, version: 1 }
+ * await store.put('user:alice', { n: 2 }, null); // { ok: false, reason: 'conflict' }
+ * const entry = await store.get('user:alice');
+ * entry?.record; // { n: 1 }
+ * await store.put('user:alice', { n: 2 }, entry!.version); // { ok: true, version: 2 }
+ * ```
+ */
+export class MemoryStore implements Store {
+  readonly #slots = new Map<string, Slot>();
+  readonly #clock: () => number;
+  #sequence = 0;
+
+  /** @param options - `clock` for `expiresAt` (default `Date.now`). */
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  #live(key: string): Slot | undefined {
+    const slot = this.#slots.get(key);
+    if (slot?.expiresAt !== undefined && this.#clock() >= slot.expiresAt) {
+      this.#slots.delete(key);
+      return undefined;
+    }
+    return slot;
+  }
+
+  /** See {@link Store.get}. The record returned is deep-frozen. */
+  get(key: string): Promise<StoredEntry | null> {
+    const slot = this.#live(key);
+    return Promise.resolve(slot ? { record: slot.record, version: slot.version } : null);
+  }
+
+  /** See {@link Store.put}. Rejects with a `TypeError` for a record that is not plain JSON data. */
+  put(key: string, record: JsonValue, expectedVersion: Version | null, options?: PutOptions): Promise<PutResult> {
+    let copy: JsonValue;
+    try {
+      copy = frozenCopy(record, 0);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const current = this.#live(key);
+    if (current ? current.version !== expectedVersion : expectedVersion !== null) return Promise.resolve(CONFLICT);
+    const version = ++this.#sequence;
+    this.#slots.set(key, { record: copy, version, expiresAt: options?.expiresAt });
+    return Promise.resolve({ ok: true, version });
+  }
+
+  /** How many records are held (expired ones included until touched). For tests and monitoring. */
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  /** The keys held, in insertion order. For tests and debugging. */
+  keys(): string[] {
+    return [...this.#slots.keys()];
+  }
+}

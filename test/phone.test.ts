@@ -1,0 +1,132 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TwoSvError } from '../src/errors.js';
+import { callingCode, isSamePhone, maskPhone, normalizePhone } from '../src/phone.js';
+
+function code(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof TwoSvError ? err.code : 'not a TwoSvError';
+  }
+  return undefined;
+}
+
+describe('normalizePhone', () => {
+  it.each([
+    ['+15550100000', '+15550100000'],
+    ['+1 (555) 010-0000', '+15550100000'],
+    ['+1 555-010-0000', '+15550100000'],
+    ['+1.555.010.0000', '+15550100000'],
+    ['001 555 010 0000', '+15550100000'],
+    ['  +1 555 010 0000  ', '+15550100000'],
+    ['＋１ ５５５ ０１０ ００００', '+15550100000'], // full-width plus and digits
+    ['+1\u00a0555\u00a0010\u00a00000', '+15550100000'], // no-break spaces
+    ['+1 555 – 010 – 0000', '+15550100000'], // en dashes
+    ['+1 555\u2011010\u20110000', '+15550100000'], // non-breaking hyphens
+    ['+44 (0)20 7946 0000', '+442079460000'], // trunk prefix in parentheses
+    ['0044 20 7946 0000', '+442079460000'],
+    ['+81 3-1234-5678', '+81312345678'],
+    ['+683 4002', '+6834002'], // Niue: 7 digits, the shortest
+    ['+123456789012345', '+123456789012345'], // 15 digits, the longest
+  ])('%s → %s', (input, expected) => {
+    expect(normalizePhone(input)).toBe(expected);
+  });
+
+  it.each([
+    ['letters', '+1 555 FLOWERS'],
+    ['extension x', '+1 555 010 0000 x12'],
+    ['extension ext.', '+1 555 010 0000 ext. 12'],
+    ['extension ;ext=', '+15550100000;ext=12'],
+    ['extension #', '+15550100000#12'],
+    ['pause comma', '+15550100000,12'],
+    ['no country code', '(555) 010-0000'],
+    ['national with trunk 0', '020 7946 0000'],
+    ['too many digits', '+1234567890123456'],
+    ['too few digits', '+123456'],
+    ['empty', ''],
+    ['plus only', '+'],
+    ['country code 0', '+0 555 010 0000'],
+    ['two plus signs', '++15550100000'],
+    ['plus in the middle', '+1555+0100000'],
+    ['unbalanced parenthesis', '+1 (555 010 0000'],
+    ['nested parentheses', '+1 ((555)) 010 0000'],
+    ['slash', '+1 555/010/0000'],
+    ['Arabic-Indic digits', '+١٥٥٥٠١٠٠٠٠٠'],
+    ['very long input', `+1${' '.repeat(100)}5550100000`],
+  ])('refuses %s', (_, input) => {
+    expect(code(() => normalizePhone(input))).toBe('INVALID_PHONE');
+  });
+
+  it('refuses a non-string', () => {
+    expect(code(() => normalizePhone(15550100000 as unknown as string))).toBe('INVALID_PHONE');
+  });
+
+  it('never repeats the input in its message', () => {
+    try {
+      normalizePhone('+1 555 010 0000 ext. 4242');
+    } catch (err) {
+      expect((err as Error).message).not.toContain('4242');
+    }
+  });
+
+  it('property: every spelling with separators normalises to the same number', () => {
+    const digits = fc.stringMatching(/^[1-9][0-9]{6,14}$/);
+    const sep = fc.constantFrom('', ' ', '-', '.', '\u2013', '\u00a0');
+    fc.assert(
+      fc.property(digits, fc.array(sep, { minLength: 15, maxLength: 15 }), fc.boolean(), (d, seps, zeros) => {
+        const spelled = (zeros ? '00' : '+') + [...d].map((c, i) => c + seps[i]).join('');
+        expect(normalizePhone(spelled)).toBe(`+${d}`);
+        const fullWidth = spelled.replace(/[0-9+]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+        expect(normalizePhone(fullWidth)).toBe(`+${d}`);
+      }),
+    );
+  });
+});
+
+describe('isSamePhone', () => {
+  it('compares normalised forms', () => {
+    expect(isSamePhone('+1 (555) 010-0000', '+15550100000')).toBe(true);
+    expect(isSamePhone('0015550100000', '＋１５５５０１０００００')).toBe(true);
+    expect(isSamePhone('+15550100000', '+15550100001')).toBe(false);
+    expect(isSamePhone('nope', 'nope')).toBe(false);
+  });
+});
+
+describe('callingCode and maskPhone', () => {
+  it.each([
+    ['+15550100000', '1'],
+    ['+79161234567', '7'],
+    ['+442079460000', '44'],
+    ['+8613812345678', '86'],
+    ['+35312345678', '353'],
+    ['+6834002', '683'],
+  ])('calling code of %s is %s', (e164, cc) => {
+    expect(callingCode(e164)).toBe(cc);
+  });
+
+  it.each([
+    ['+1 (555) 010-0000', '+1••••••0000'],
+    ['+44 7700 900123', '+44••••••0123'],
+    ['+353 1 234 5678', '+353••••5678'],
+    ['+683 4002', '+683••02'],
+  ])('masks %s as %s', (input, masked) => {
+    expect(maskPhone(input)).toBe(masked);
+  });
+
+  it('property: a mask keeps the length and hides at least a third of the national digits', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[1-9][0-9]{6,14}$/), (d) => {
+        const masked = maskPhone(`+${d}`);
+        expect(masked.length).toBe(d.length + 1);
+        const hidden = [...masked].filter((c) => c === '•').length;
+        const national = d.length - callingCode(`+${d}`).length;
+        expect(hidden).toBeGreaterThanOrEqual(Math.ceil(national / 3));
+      }),
+    );
+  });
+
+  it('refuses an invalid number', () => {
+    expect(code(() => maskPhone('555'))).toBe('INVALID_PHONE');
+  });
+});
