@@ -39,7 +39,16 @@ export interface HotpVerifyOptions extends CodeOptions {
   lookAhead?: number;
 }
 
-/** Defaults for {@link CodeOptions} and {@link HotpVerifyOptions}. */
+/**
+ * Defaults for {@link CodeOptions} and {@link HotpVerifyOptions}: 6 digits and SHA1, which every
+ * authenticator app supports, and no look-ahead.
+ *
+ * @example
+ * ```ts
+ * HOTP_DEFAULTS.digits; // 6
+ * generateHotp('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 0, { ...HOTP_DEFAULTS, digits: 8 }); // '84755224'
+ * ```
+ */
 export const HOTP_DEFAULTS: Readonly<{ digits: 6; algorithm: 'SHA1'; lookAhead: 0 }> =
   /* @__PURE__ */ Object.freeze({
     digits: 6,

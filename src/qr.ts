@@ -37,6 +37,11 @@ export interface OtpauthQrOptions {
  * 17 % smaller than an M one. L gives the biggest modules but leaves only about 7 % of the code for a
  * reflection or a dead pixel; M keeps about 15 % for one version step, and is what most enrollment pages
  * use. Choose `'L'` for very long URIs on small screens, `'Q'` or `'H'` for print.
+ *
+ * @example
+ * ```ts
+ * OTPAUTH_QR_DEFAULTS.errorCorrection; // 'M'
+ * ```
  */
 export const OTPAUTH_QR_DEFAULTS: Readonly<{ size: 256; margin: 4; errorCorrection: 'M' }> =
   /* @__PURE__ */ Object.freeze({ size: 256, margin: 4, errorCorrection: 'M' } as const);

@@ -23,7 +23,14 @@ export interface SecretOptions {
   random?: RandomSource;
 }
 
-/** Defaults for {@link SecretOptions}. */
+/**
+ * Defaults for {@link SecretOptions}: 20 bytes (160 bits), the HMAC-SHA1 output length RFC 4226 recommends.
+ *
+ * @example
+ * ```ts
+ * generateSecret().length === Math.ceil((SECRET_DEFAULTS.bytes * 8) / 5); // true: 32 base32 characters
+ * ```
+ */
 export const SECRET_DEFAULTS: Readonly<{ bytes: 20 }> = /* @__PURE__ */ Object.freeze({ bytes: 20 } as const);
 
 /** Fills `size` bytes from `random`, or from the platform's CSPRNG. @internal */

@@ -50,7 +50,16 @@ export interface TotpVerifyOptions extends TotpGenerateOptions {
   afterStep?: number;
 }
 
-/** Defaults for {@link TotpVerifyOptions}. */
+/**
+ * Defaults for {@link TotpVerifyOptions}: the RFC 6238 and Key Uri Format defaults (6 digits, SHA1, 30 s
+ * steps from the Unix epoch) and a window of one step on each side.
+ *
+ * @example
+ * ```ts
+ * TOTP_DEFAULTS.period; // 30
+ * TOTP_DEFAULTS.window; // 1
+ * ```
+ */
 export const TOTP_DEFAULTS: Readonly<{ digits: 6; algorithm: 'SHA1'; period: 30; epoch: 0; window: 1 }> =
   /* @__PURE__ */ Object.freeze({ digits: 6, algorithm: 'SHA1', period: 30, epoch: 0, window: 1 } as const);
 

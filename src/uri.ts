@@ -49,6 +49,13 @@ export interface OtpauthParams {
  * (Key Uri Format; FreeOTP's and Aegis's parsers use the same values). {@link buildOtpauthUri} leaves out
  * `algorithm`, `digits` and `period` when they equal these, and `maxLength` is the longest URI either
  * function accepts.
+ *
+ * @example
+ * ```ts
+ * OTPAUTH_DEFAULTS.period; // 30
+ * buildOtpauthUri({ type: 'totp', secret: 'JBSWY3DPEHPK3PXP', account: 'alice', period: OTPAUTH_DEFAULTS.period });
+ * // 'otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP': default settings are left out
+ * ```
  */
 export const OTPAUTH_DEFAULTS: Readonly<{ algorithm: 'SHA1'; digits: 6; period: 30; maxLength: 2048 }> =
   /* @__PURE__ */ Object.freeze({ algorithm: 'SHA1', digits: 6, period: 30, maxLength: 2048 } as const);

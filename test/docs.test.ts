@@ -33,13 +33,22 @@ function tsdocBlocks(path: string): string[] {
   return blocks;
 }
 
-/** The names src/index.ts exports, values and types alike. */
-function exportedNames(): string[] {
+/** What src/index.ts exports: name, whether it is a value (not only a type), and its TSDoc tags. */
+function exportsOfIndex(): { name: string; value: boolean; tags: string[] }[] {
   const program = ts.createProgram([join(root, 'src/index.ts')], { module: ts.ModuleKind.NodeNext });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(join(root, 'src/index.ts'));
-  const symbol = source && checker.getSymbolAtLocation(source);
-  return symbol ? checker.getExportsOfModule(symbol).map((s) => s.name) : [];
+  const moduleSymbol = source && checker.getSymbolAtLocation(source);
+  if (!moduleSymbol) return [];
+  return checker.getExportsOfModule(moduleSymbol).map((exported) => {
+    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    const tags = (symbol.declarations ?? []).flatMap((d) => ts.getJSDocTags(d).map((t) => t.tagName.text));
+    return { name: exported.name, value: (symbol.flags & ts.SymbolFlags.Value) !== 0, tags };
+  });
+}
+
+function exportedNames(): string[] {
+  return exportsOfIndex().map((e) => e.name);
 }
 
 function collect(): Example[] {
@@ -130,6 +139,13 @@ afterAll(() => vi.restoreAllMocks());
 describe('documentation examples', () => {
   test('there are examples to check', () => {
     expect(examples.length).toBeGreaterThan(20);
+  });
+
+  test('every exported function, class and constant has an @example', () => {
+    const missing = exportsOfIndex()
+      .filter((e) => e.value && !e.tags.includes('example'))
+      .map((e) => e.name);
+    expect(missing).toEqual([]);
   });
 
   test('every example type-checks against the source', () => {
