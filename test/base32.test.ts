@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import * as OTPAuth from 'otpauth';
 import { describe, expect, it } from 'vitest';
-import { decodeBase32, encodeBase32, TwoSvError, type TwoSvErrorCode } from '../src/index.js';
+import { decodeBase32, encodeBase32, type TwoSvErrorCode } from '../src/index.js';
+import { expectTwoSvError } from './support/errors.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const ascii = (s: string) => new TextEncoder().encode(s);
@@ -31,16 +32,7 @@ function referenceDecode(text: string): Uint8Array {
 }
 
 function expectError(fn: () => unknown, code: TwoSvErrorCode, text?: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught, `expected ${code}`).toBeInstanceOf(TwoSvError);
-  expect((caught as TwoSvError).code).toBe(code);
-  if (text !== undefined && text.trim().length >= 4)
-    expect((caught as TwoSvError).message).not.toContain(text);
+  expectTwoSvError(fn, code, { secrets: [text] });
 }
 
 // RFC 4648 §10.

@@ -8,21 +8,13 @@ import {
   generateSecret,
   generateTotp,
   SECRET_DEFAULTS,
-  TwoSvError,
   type TwoSvErrorCode,
   verifyTotp,
 } from '../src/index.js';
+import { expectTwoSvError } from './support/errors.js';
 
 function expectError(fn: () => unknown, code: TwoSvErrorCode, names: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught, `expected ${code}`).toBeInstanceOf(TwoSvError);
-  expect((caught as TwoSvError).code).toBe(code);
-  expect((caught as TwoSvError).message).toContain(names);
+  expectTwoSvError(fn, code, { mentions: names });
 }
 
 /** A deterministic source: byte i of call n is (seed + n * 31 + i * 7) & 0xff. */

@@ -12,11 +12,11 @@ import {
   generateTotp,
   secondsRemaining,
   TOTP_DEFAULTS,
-  TwoSvError,
   type TwoSvErrorCode,
   totpStep,
   verifyTotp,
 } from '../src/index.js';
+import { expectTwoSvError } from './support/errors.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 
@@ -70,18 +70,7 @@ function opensslTotp(
 }
 
 function expectError(fn: () => unknown, code: TwoSvErrorCode, names: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught, `expected ${code}`).toBeInstanceOf(TwoSvError);
-  const err = caught as TwoSvError;
-  expect(err.code).toBe(code);
-  expect(err.message).toContain(names);
-  expect(err.message).not.toContain(SEEDS.SHA1.base32);
-  expect(err.message).not.toContain('12345678901234567890');
+  expectTwoSvError(fn, code, { mentions: names, secrets: [SEEDS.SHA1.base32, '12345678901234567890'] });
 }
 
 afterEach(() => {
