@@ -1,16 +1,18 @@
 import { defineConfig } from 'tsup';
 
+// The ESM build is tsc's output, one file per module (`tsc -p tsconfig.esm.json`), so that an app's bundler
+// drops whole modules it does not use (with `sideEffects: false`): an app that only checks codes never pulls
+// in the QR encoder. CommonJS users get one bundled file, built here, and the CLI is one ESM file.
 export default defineConfig([
   {
     entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
+    format: ['cjs'],
     dts: true,
     clean: true,
     target: 'es2022',
     treeshake: true,
   },
   {
-    // The `twosv` command: Node only, ESM, one file.
     entry: { cli: 'src/bin.ts' },
     format: ['esm'],
     target: 'node20',

@@ -7,7 +7,7 @@ import notp from 'notp';
 import * as OTPAuth from 'otpauth';
 import { generateSync as otplibGenerate, verifySync as otplibVerify } from 'otplib';
 import speakeasy from 'speakeasy';
-import { decodeBase32, generateHotp, generateSecret, generateTotp, verifyTotp } from '../dist/index.js';
+import { decodeBase32, generateHotp, generateSecret, generateTotp, verifyTotp } from '../dist/esm/index.js';
 import { consume, row } from './harness.mjs';
 
 const secrets = Array.from({ length: 64 }, () => generateSecret());

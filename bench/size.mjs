@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const entries = [
-  ['twosv', "export { generateTotp, verifyTotp } from './dist/index.js';"],
+  ['twosv', "export { generateTotp, verifyTotp } from './dist/esm/index.js';"],
   ['otpauth', "export { TOTP, Secret } from 'otpauth';"],
   ['otplib', "export { generateSync, verifySync } from 'otplib';"],
 ];

@@ -8,7 +8,7 @@ import * as OTPAuth from 'otpauth';
 import encodeQR from 'qr';
 import QRCodeLib from 'qrcode';
 import QRCodeSvg from 'qrcode-svg';
-import { buildOtpauthUri, otpauthQrSvg, parseOtpauthUri } from '../dist/index.js';
+import { buildOtpauthUri, otpauthQrSvg, parseOtpauthUri } from '../dist/esm/index.js';
 import { consume, row } from './harness.mjs';
 
 const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';

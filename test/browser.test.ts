@@ -1,16 +1,17 @@
-// The built package in a real browser: dist/index.js bundled for the browser by esbuild (as an app's bundler
+// The built package in a real browser: dist/esm/index.js bundled for the browser by esbuild (as an app's bundler
 // would; a `node:` import would fail the bundle), served on loopback, loaded as a module by Chromium, which
 // then computes RFC 4226 / RFC 6238 vectors and a QR code with its own Web Crypto random source.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { hasBrowser, launchBrowser } from './support/browser.js';
 import { decodeQrSvg } from './support/qr.js';
 
-const dist = new URL('../dist/index.js', import.meta.url).pathname;
+const dist = new URL('../dist/esm/index.js', import.meta.url).pathname;
 
 interface BrowserResult {
   hotp: string[];
@@ -70,7 +71,13 @@ describe.runIf(hasBrowser())('the built package in Chromium', () => {
       logLevel: 'silent',
     });
     const script = bundle.outputFiles[0]!.text;
-    expect(readFileSync(dist, 'utf8')).not.toMatch(/from ['"]node:/);
+    const modules = readdirSync(dirname(dist), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.js'),
+    );
+    expect(modules.length).toBeGreaterThan(5);
+    for (const file of modules) {
+      expect(readFileSync(join(dirname(dist), file), 'utf8'), file).not.toMatch(/from ['"]node:/);
+    }
     server = createServer((req, res) => {
       if (req.url === '/twosv.js') {
         res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
