@@ -20,7 +20,15 @@ export type DeviceKind = 'authenticator' | 'sms' | 'voice';
 /** The role of a device: each user has one primary and up to {@link Policy.maxBackups} backups. */
 export type DeviceRole = 'primary' | 'backup';
 
-/** Every {@link DeviceKind}, in display order. */
+/**
+ * Every {@link DeviceKind}, in display order.
+ *
+ * @example
+ * ```ts
+ * DEVICE_KINDS; // ['authenticator', 'sms', 'voice']
+ * DEVICE_KINDS.filter((kind) => isPrimaryKind(defaultPolicy, kind)); // ['authenticator', 'sms']
+ * ```
+ */
 export const DEVICE_KINDS: readonly DeviceKind[] = /* @__PURE__ */ Object.freeze([
   'authenticator',
   'sms',
@@ -97,6 +105,10 @@ export interface Policy {
   /**
    * Seconds a successful verification counts as recent for a sensitive change (swap, remove, replace,
    * disable, adding a device while 2SV is on), 30 to 86400. Defaults to `600` (10 minutes).
+   *
+   * The engine keeps this per user, not per session: a verification on one device makes changes possible
+   * from every signed-in session of that user for this long. Keep it short, and if your app must tie
+   * "recent" to a session, also keep the time of that session's own verification (`verify` returns it).
    */
   readonly recentVerification: number;
   /**

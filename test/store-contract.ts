@@ -129,7 +129,10 @@ export function storeContract(name: string, makeStore: () => Store | Promise<Sto
       };
       const input = structuredClone(record) as Record<string, JsonValue>;
       await store.put('user:a', input, null);
-      input.s = 'mutated after put';
+      // The caller must not change a record it has put; if it tries, the stored one stays as it was.
+      try {
+        input.s = 'mutated after put';
+      } catch {}
       const entry = await store.get('user:a');
       expect(entry!.record).toEqual(record);
       // A reader must treat the record as read-only; whether it is a copy or frozen, the store keeps its own.
