@@ -54,6 +54,7 @@ export function createDemoApp(options = {}) {
     return sid ? { sid, data: sessions.get(sid) } : { sid: undefined, data: undefined };
   }
 
+  // REAL APP: add CSRF tokens to the forms; here SameSite=Strict cookies are the only defence.
   function startSession(res, data) {
     const sid = randomBytes(32).toString('base64url');
     sessions.set(sid, data);
