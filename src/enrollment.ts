@@ -488,7 +488,10 @@ export interface TwoStep {
   removeDevice(userId: string, deviceId: string): Promise<TwoStepStatus>;
   /** Turns 2SV off and forgets every device. */
   disable(userId: string): Promise<TwoStepStatus>;
-  /** Demands a fresh second step at the next sign-in (after an abnormal sign-in). */
+  /**
+   * Demands a fresh second step at the next sign-in (after an abnormal sign-in). Ends the open challenge
+   * and any pending enrolment; sensitive changes wait for the fresh verification.
+   */
   requireReverification(userId: string, options?: { reason?: string }): Promise<TwoStepStatus>;
   /** Sends a one-time code to an emergency contact. */
   beginContactVerification(
@@ -828,11 +831,12 @@ interface SendPlan<T> {
  * (retrying up to `retries` times, then failing closed with `STORE_CONFLICT`), and only then emits events
  * and returns. A code is accepted only once its consumption is stored.
  *
- * Sending: the new challenge and the counted send are stored first, then the sender is called. A send
- * refused by the per-destination cap is reserved on that destination's record before anything else, so
- * concurrent requests from many accounts to one number cannot exceed the cap. If the sender throws, both
- * are undone (the old challenge is back, the counters as before) and `SENDER_FAILED` is thrown. The sender
- * is never called twice for one request, since nothing is written after it.
+ * Sending: the new challenge and the counted send are stored first, then the sender is called. Each send
+ * is reserved on its destination's record before the user's record is written (and refused there once the
+ * per-destination cap is reached), so concurrent requests from many accounts to one number cannot exceed
+ * the cap. If the sender throws, both are undone (the old challenge is back, the counters as before) and
+ * `SENDER_FAILED` is thrown. The sender is never called twice for one request, since nothing is written
+ * after it.
  *
  * @throws {@link TwoSvError} `INVALID_OPTION` (a store without `codeKey`, a short key, a bad option).
  *
@@ -1476,17 +1480,19 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
             undefined,
           );
         }
+        const replaced =
+          p.replaces === undefined ? undefined : record.devices.find((d) => d.id === p.replaces);
         const device: DeviceRec = {
           id: p.id,
           kind: p.kind,
-          role: p.role,
+          // A replacement takes the role the old device has now: a swap since the enrolment began must not
+          // leave two primaries, or none.
+          role: replaced ? replaced.role : p.role,
           ...(p.phone === undefined ? {} : { phone: p.phone }),
           ...(p.secret === undefined ? {} : { secret: p.secret }),
           ...(step === undefined ? {} : { lastStep: step }),
           addedAt: mono,
         };
-        const replaced =
-          p.replaces === undefined ? undefined : record.devices.find((d) => d.id === p.replaces);
         const devices = [...record.devices.filter((d) => d.id !== p.replaces), device];
         const wasEnabled = record.enabled;
         const enabled = wasEnabled || isSetupComplete(policy, devices);
@@ -1772,7 +1778,15 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
       return update(userId, (record, at, mono) => {
         if (!record) throw new TwoSvError('UNKNOWN_USER', 'this user has no 2SV record');
         if (!record.enabled) throw new TwoSvError('NOT_ENABLED', "this user's 2SV is not on");
-        const next: UserRecord = { ...record, reverify: true, verifiedAt: null, challenge: null };
+        // A pending enrolment may be the intruder's device (a replacement begun in the suspect session):
+        // it ends too, so it cannot be confirmed once the user has passed the fresh challenge.
+        const next: UserRecord = {
+          ...record,
+          reverify: true,
+          verifiedAt: null,
+          challenge: null,
+          pending: null,
+        };
         return {
           next,
           events: [{ type: 'reverification-required', ...(reason === undefined ? {} : { reason }) }],

@@ -5,6 +5,7 @@
  */
 import { TwoSvError, type TwoSvErrorCode } from './errors.js';
 import type { Algorithm } from './hotp.js';
+import { normalizePhone } from './phone.js';
 
 /**
  * A kind of second-step device.
@@ -340,8 +341,9 @@ export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPoli
 // Pure checks
 
 /**
- * The view of a device that the checks need. `phone` must be E.164 (see {@link normalizePhone}) so that two
- * spellings of one number compare equal.
+ * The view of a device that the checks need. `phone` is best stored in E.164 form (see
+ * {@link normalizePhone}); the checks normalise numbers before comparing them, so two spellings of one
+ * number are the same number.
  */
 export interface PolicyDevice {
   readonly id: string;
@@ -431,10 +433,19 @@ export function backupKindsFor(policy: Policy, primaryKind: DeviceKind): readonl
   return (Object.hasOwn(policy.table, primaryKind) && policy.table[primaryKind]) || [];
 }
 
+/** A number in E.164 form when it is one, else as given: two spellings of one number compare equal. */
+function samePhoneKey(phone: string): string {
+  try {
+    return normalizePhone(phone);
+  } catch {
+    return phone;
+  }
+}
+
 function phoneTaken(devices: readonly PolicyDevice[], phone: string | undefined, except?: string): boolean {
-  return (
-    phone !== undefined && devices.some((d) => d.id !== except && d.phone !== undefined && d.phone === phone)
-  );
+  if (phone === undefined) return false;
+  const key = samePhoneKey(phone);
+  return devices.some((d) => d.id !== except && d.phone !== undefined && samePhoneKey(d.phone) === key);
 }
 
 /** A device about to be added: its kind, the role it will take and, for phones, its E.164 number. */

@@ -76,6 +76,27 @@ describe('defaultPolicy encodes the brief', () => {
     }
   });
 
+  it('numbers are compared normalised: spaces, dashes, 00 and full-width digits are the same number', () => {
+    // An app with its own storage may keep numbers as typed; the rule must hold all the same.
+    const devices = [device('p', 'sms', 'primary', '+1 (555) 010-0000')];
+    for (const phone of [PHONE_A, '001 555 010 0000', '+1-555-010-0000', '＋１ ５５５ ０１０ ００００']) {
+      expect(checkAddDevice(defaultPolicy, devices, { kind: 'voice', role: 'backup', phone })).toEqual({
+        ok: false,
+        reason: 'duplicate-phone',
+      });
+    }
+    const phones = [device('p', 'sms', 'primary', PHONE_A), device('b', 'sms', 'backup', PHONE_B)];
+    expect(checkReplaceDevice(defaultPolicy, phones, 'b', { kind: 'voice', phone: '0015550100000' })).toEqual(
+      {
+        ok: false,
+        reason: 'duplicate-phone',
+      },
+    );
+    expect(checkAddDevice(defaultPolicy, devices, { kind: 'sms', role: 'backup', phone: PHONE_B })).toEqual({
+      ok: true,
+    });
+  });
+
   it('one backup by default', () => {
     const devices = [device('p', 'sms', 'primary', PHONE_A), device('b', 'authenticator', 'backup')];
     expect(checkAddDevice(defaultPolicy, devices, { kind: 'voice', role: 'backup', phone: PHONE_B })).toEqual(

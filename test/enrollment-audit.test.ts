@@ -1,0 +1,55 @@
+// Defects found in an audit of the engine, each pinned by a scenario that failed before its fix.
+import { describe, expect, it } from 'vitest';
+import { makeBench, PHONE_2, rejectsWith, setUpUser } from './support/two-step.js';
+
+describe('a replacement takes the role its device has when the replacement is confirmed', () => {
+  it('replacing the primary, then swapping before confirming: one primary, never two', async () => {
+    const b = makeBench();
+    const { appId, smsId } = await setUpUser(b, 'u');
+    b.advance(31_000);
+    const begun = await b.twoStep.enrollPhone('u', { phone: PHONE_2, replaces: appId });
+    expect(begun).toMatchObject({ ok: true, enrollment: { role: 'primary' } });
+    await b.twoStep.swapPrimary('u', smsId); // the app is now the backup
+    const confirmed = await b.twoStep.confirmEnrollment('u', b.lastCode());
+    expect(confirmed).toMatchObject({ ok: true, device: { role: 'backup', kind: 'sms' } });
+    const status = await b.twoStep.status('u');
+    expect(status.devices.map((d) => [d.id, d.role])).toEqual([
+      [smsId, 'primary'],
+      [begun.ok && begun.enrollment.id, 'backup'],
+    ]);
+  });
+
+  it('replacing the backup, then swapping before confirming: never left without a primary', async () => {
+    const b = makeBench();
+    const { appId, smsId } = await setUpUser(b, 'u');
+    b.advance(31_000);
+    const begun = await b.twoStep.enrollPhone('u', { phone: PHONE_2, replaces: smsId });
+    await b.twoStep.swapPrimary('u', smsId); // the phone being replaced is now the primary
+    const confirmed = await b.twoStep.confirmEnrollment('u', b.lastCode());
+    expect(confirmed).toMatchObject({ ok: true, device: { role: 'primary', kind: 'sms' } });
+    const status = await b.twoStep.status('u');
+    expect(status.devices.map((d) => [d.id, d.role])).toEqual([
+      [begun.ok && begun.enrollment.id, 'primary'],
+      [appId, 'backup'],
+    ]);
+  });
+});
+
+describe('re-verification after an abnormal sign-in', () => {
+  it('ends a pending enrolment: a device begun in the suspect session cannot be confirmed later', async () => {
+    const b = makeBench();
+    const { secret, smsId } = await setUpUser(b, 'u');
+    b.advance(31_000);
+    await b.twoStep.enrollPhone('u', { phone: PHONE_2, replaces: smsId }); // e.g. the intruder's number
+    const code = b.lastCode();
+    const status = await b.twoStep.requireReverification('u');
+    expect(status.devices.every((d) => d.confirmed)).toBe(true);
+    await rejectsWith(() => b.twoStep.confirmEnrollment('u', code), 'ENROLLMENT_NOT_FOUND');
+    // Not even once the real user has passed the fresh challenge.
+    b.advance(30_000);
+    await b.twoStep.beginChallenge('u');
+    expect(await b.twoStep.verify('u', b.totp(secret))).toMatchObject({ ok: true });
+    await rejectsWith(() => b.twoStep.confirmEnrollment('u', code), 'ENROLLMENT_NOT_FOUND');
+    expect((await b.twoStep.status('u')).devices.map((d) => d.id)).toContain(smsId);
+  });
+});
