@@ -85,6 +85,7 @@ export function createDemoApp(options = {}) {
     if (!(err instanceof TwoSvError)) throw err;
     const text = {
       VERIFICATION_REQUIRED: 'For your safety, confirm it is you with a fresh code first.',
+      LOCKED: 'Too many wrong codes: your devices cannot be changed until the lock ends.',
       INVALID_PHONE:
         'That does not look like a phone number. Use the international form, like +1 555 010 0000.',
       DUPLICATE_PHONE: 'The backup must be a different phone number from the primary.',

@@ -1054,6 +1054,10 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
     ({ ok: false, reason: 'locked', lockedUntil: r.lockedUntil }) as const;
 
   function requireRecent(r: UserRecord, mono: number): void {
+    // A lock means someone is guessing codes: no device changes until it ends, recent verification or not.
+    if (r.enabled && isLocked(r, mono)) {
+      throw new TwoSvError('LOCKED', 'this change is refused while the user is locked out');
+    }
     if (r.enabled && (r.reverify || !isRecentVerification(policy, r.verifiedAt, mono))) {
       throw new TwoSvError('VERIFICATION_REQUIRED', 'this change needs a recent successful verification');
     }

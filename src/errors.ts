@@ -54,6 +54,8 @@
  * - `CONTACT_EXPIRED`: confirming a contact verification after its lifetime.
  * - `VERIFICATION_REQUIRED`: a sensitive change (swap, remove, replace, disable, adding a device while 2SV is
  *   on) without a recent enough successful verification.
+ * - `LOCKED`: a sensitive change while the user is locked out after too many failed codes, even with a recent
+ *   verification: a lock means someone is guessing, and the account's devices must not change meanwhile.
  * - `SENDER_FAILED`: the app's sender threw; the error is the `cause`, and the user's state is as before.
  *
  * `otpauth://` URIs and QR codes ({@link parseOtpauthUri}, {@link buildOtpauthUri}, {@link otpauthQrSvg};
@@ -116,6 +118,7 @@ export type TwoSvErrorCode =
   | 'CONTACT_NOT_FOUND'
   | 'CONTACT_EXPIRED'
   | 'VERIFICATION_REQUIRED'
+  | 'LOCKED'
   | 'SENDER_FAILED'
   | 'INVALID_URI'
   | 'INVALID_URI_SCHEME'

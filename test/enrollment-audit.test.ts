@@ -53,3 +53,30 @@ describe('re-verification after an abnormal sign-in', () => {
     expect((await b.twoStep.status('u')).devices.map((d) => d.id)).toContain(smsId);
   });
 });
+
+describe('a lock freezes the devices', () => {
+  it('refuses swap, remove, replace and disable while locked, even right after a verification', async () => {
+    const b = makeBench();
+    const { secret, appId, smsId } = await setUpUser(b, 'u'); // confirming the backup counts as recent
+    const wrong = b.totp(secret) === '000000' ? '111111' : '000000';
+    for (let i = 0; i < b.twoStep.policy.lockout.failures; i++) {
+      if (i % b.twoStep.policy.attemptsPerCode === 0) await b.twoStep.beginChallenge('u');
+      await b.twoStep.verify('u', wrong);
+    }
+    const locked = await b.twoStep.status('u');
+    expect(locked).toMatchObject({ locked: true, recentlyVerified: true });
+    await rejectsWith(() => b.twoStep.swapPrimary('u', smsId), 'LOCKED');
+    await rejectsWith(() => b.twoStep.removeDevice('u', smsId), 'LOCKED');
+    await rejectsWith(() => b.twoStep.enrollPhone('u', { phone: PHONE_2, replaces: smsId }), 'LOCKED');
+    await rejectsWith(() => b.twoStep.disable('u'), 'LOCKED');
+    expect((await b.twoStep.status('u')).devices.map((d) => [d.id, d.role])).toEqual([
+      [appId, 'primary'],
+      [smsId, 'backup'],
+    ]);
+    // Once the lock is over and the user has verified again, changes are allowed.
+    b.advance(locked.lockedUntil! - b.now() + 30_000);
+    await b.twoStep.beginChallenge('u');
+    expect(await b.twoStep.verify('u', b.totp(secret))).toMatchObject({ ok: true });
+    expect((await b.twoStep.swapPrimary('u', smsId)).devices[0]?.id).toBe(smsId);
+  });
+});

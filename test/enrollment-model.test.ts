@@ -65,6 +65,9 @@ const step = (m: Model) => Math.floor(m.time / 30_000);
 const recent = (m: Model) =>
   !m.enabled ||
   (!m.reverify && m.verifiedAt !== null && m.time - m.verifiedAt >= 0 && m.time - m.verifiedAt <= RECENT);
+/** Why a sensitive change is refused now (a lock first, then recency), or null. */
+const sensitiveRefusal = (m: Model) =>
+  m.enabled && locked(m) ? 'LOCKED' : recent(m) ? null : 'VERIFICATION_REQUIRED';
 const lockMs = (n: number) => Math.min(900 * 2 ** (n - 1), 86_400) * 1000;
 
 async function outcome(fn: () => Promise<{ ok: boolean; reason?: string }>): Promise<Outcome> {
@@ -107,7 +110,8 @@ function modelFailure(m: Model, replay: boolean): { result: Outcome; events: str
 
 /** The model's check of a new device: the error code, or null when allowed. */
 function modelAddCheck(m: Model, kind: Kind, phone?: string): string | null {
-  if (!recent(m)) return 'VERIFICATION_REQUIRED';
+  const refusal = sensitiveRefusal(m);
+  if (refusal) return refusal;
   const primary = primaryOf(m);
   if (!primary) {
     if (!TABLE[kind]) return 'PRIMARY_KIND_NOT_ALLOWED';
@@ -316,7 +320,8 @@ class Swap implements fc.AsyncCommand<Model, Real> {
     const backup = backupsOf(m)[0];
     if (!m.exists) return agree(got, { result: { error: 'UNKNOWN_USER' }, events: [] });
     if (!backup || !primary) return agree(got, { result: { error: 'NOT_A_BACKUP' }, events: [] });
-    if (!recent(m)) return agree(got, { result: { error: 'VERIFICATION_REQUIRED' }, events: [] });
+    const refusal = sensitiveRefusal(m);
+    if (refusal) return agree(got, { result: { error: refusal }, events: [] });
     if (!TABLE[backup.kind]) return agree(got, { result: { error: 'PRIMARY_KIND_NOT_ALLOWED' }, events: [] });
     if (!TABLE[backup.kind]!.includes(primary.kind)) {
       return agree(got, { result: { error: 'BACKUP_KIND_NOT_ALLOWED' }, events: [] });
@@ -340,7 +345,8 @@ class Remove implements fc.AsyncCommand<Model, Real> {
     });
     if (!m.exists) return agree(got, { result: { error: 'UNKNOWN_USER' }, events: [] });
     if (!device) return agree(got, { result: { error: 'UNKNOWN_DEVICE' }, events: [] });
-    if (!recent(m)) return agree(got, { result: { error: 'VERIFICATION_REQUIRED' }, events: [] });
+    const refusal = sensitiveRefusal(m);
+    if (refusal) return agree(got, { result: { error: refusal }, events: [] });
     if (device.role === 'primary' && (m.devices.length > 1 || m.enabled)) {
       return agree(got, { result: { error: 'PRIMARY_NOT_REMOVABLE' }, events: [] });
     }
@@ -366,7 +372,8 @@ class Disable implements fc.AsyncCommand<Model, Real> {
     if (!m.enabled && m.devices.length === 0 && !m.pending && !m.challenge) {
       return agree(got, { result: { ok: true }, events: [] });
     }
-    if (!recent(m)) return agree(got, { result: { error: 'VERIFICATION_REQUIRED' }, events: [] });
+    const refusal = sensitiveRefusal(m);
+    if (refusal) return agree(got, { result: { error: refusal }, events: [] });
     agree(got, {
       result: { ok: true },
       events: m.enabled ? ['two-step-disabled'] : m.devices.map(() => 'device-removed'),
