@@ -9,5 +9,5 @@ const {
   numPendingTests: skipped,
   numTotalTests: total,
 } = report;
-console.log(`unit tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (total === 0 || failed > 0) process.exit(1);
