@@ -8,6 +8,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { TwoSvError } from './errors.js';
+import { formatCode } from './internal/key.js';
 import { maskPhone, normalizePhone } from './phone.js';
 import {
   backupKindsFor,
@@ -721,7 +722,6 @@ function equalConstantTime(a: string, b: string): boolean {
   return diff === 0;
 }
 
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
 const TWO_48 = 2 ** 48;
 
 /**
@@ -729,12 +729,12 @@ const TWO_48 = 2 ** 48;
  * last block of 10^digits values (rejection sampling: no modulo bias).
  */
 function randomCode(digits: number, random: RandomSource | undefined): string {
-  const range = POW10[digits]!;
+  const range = 10 ** digits;
   const limit = TWO_48 - (TWO_48 % range);
   for (let i = 0; i < 64; i++) {
     const b = randomBytes(6, random);
     const value = ((b[0]! * 256 + b[1]!) * 256 + b[2]!) * 16_777_216 + ((b[3]! << 16) | (b[4]! << 8) | b[5]!);
-    if (value < limit) return String(value % range).padStart(digits, '0');
+    if (value < limit) return formatCode(value, digits);
   }
   throw new TwoSvError('INVALID_RANDOM', 'random keeps returning the same bytes');
 }

@@ -374,15 +374,14 @@ describe('verifyTotp', () => {
     return typeof window === 'number' ? [window, window] : [window.past, window.future];
   }
 
+  /** The code settings of `s` at the moment `at`. */
+  function optionsAt(s: Settings, at: number) {
+    return { at, digits: s.digits, algorithm: s.algorithm, period: s.period, epoch: s.epoch };
+  }
+
   /** The code of a step, through the moment at the start of it. */
   function codeAt(s: Settings, step: number): string {
-    return generateTotp(s.key, {
-      at: (s.epoch + step * s.period) * 1000,
-      digits: s.digits,
-      algorithm: s.algorithm,
-      period: s.period,
-      epoch: s.epoch,
-    });
+    return generateTotp(s.key, optionsAt(s, (s.epoch + step * s.period) * 1000));
   }
 
   /** The steps a verification may match, nearest first, past first on ties. */
@@ -401,13 +400,7 @@ describe('verifyTotp', () => {
     fc.assert(
       fc.property(settings, (s) => {
         fc.pre(Math.floor(s.at / 1000) >= s.epoch);
-        const options = {
-          at: s.at,
-          digits: s.digits,
-          algorithm: s.algorithm,
-          period: s.period,
-          epoch: s.epoch,
-        };
+        const options = optionsAt(s, s.at);
         const current = totpStep(s.at, options);
         const [past, future] = spans(s.window);
         const order = searchOrder(current, past, future, -1);
@@ -432,13 +425,7 @@ describe('verifyTotp', () => {
     fc.assert(
       fc.property(settings, fc.integer({ min: 1, max: 3 }), (s, beyond) => {
         fc.pre(Math.floor(s.at / 1000) >= s.epoch);
-        const options = {
-          at: s.at,
-          digits: s.digits,
-          algorithm: s.algorithm,
-          period: s.period,
-          epoch: s.epoch,
-        };
+        const options = optionsAt(s, s.at);
         const current = totpStep(s.at, options);
         const [past, future] = spans(s.window);
         const inWindow = new Set(searchOrder(current, past, future, -1).map((step) => codeAt(s, step)));
@@ -457,13 +444,7 @@ describe('verifyTotp', () => {
     fc.assert(
       fc.property(settings, fc.integer({ min: -6, max: 6 }), (s, shift) => {
         fc.pre(Math.floor(s.at / 1000) >= s.epoch);
-        const options = {
-          at: s.at,
-          digits: s.digits,
-          algorithm: s.algorithm,
-          period: s.period,
-          epoch: s.epoch,
-        };
+        const options = optionsAt(s, s.at);
         const current = totpStep(s.at, options);
         const afterStep = current + shift;
         const [past, future] = spans(s.window);

@@ -73,9 +73,9 @@ export function prepareKey(secret: SecretInput, algorithm: Algorithm): HotpKey {
 
 const POWERS = /* @__PURE__ */ [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
 
-/** The code for a truncated value, with its leading zeros. */
+/** The code for a truncated (or any non-negative integer) value, with its leading zeros. */
 export function formatCode(truncated: number, digits: number): string {
-  return String(truncated % POWERS[digits]!).padStart(digits, '0');
+  return String(codeValue(truncated, digits)).padStart(digits, '0');
 }
 
 /** The code value of a truncated value, as a number (no string built: the verify loop compares numbers). */
