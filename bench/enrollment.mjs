@@ -41,7 +41,7 @@ export async function runEnrollment() {
   for (const [i, user] of users.entries()) {
     const enrollment = await twoStep.enrollAuthenticator(user, { account: `${user}@example.com` });
     await twoStep.confirmEnrollment(user, generateTotp(enrollment.secret, { at: now }));
-    await twoStep.enrollPhone(user, { phone: `+1555${String(i).padStart(7, '0')}` });
+    await twoStep.enrollPhone(user, { phone: `+1201${2_000_000 + i}` });
     await twoStep.confirmEnrollment(user, sent.get(user));
     secrets.push(enrollment.secret);
   }

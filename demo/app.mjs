@@ -87,7 +87,7 @@ export function createDemoApp(options = {}) {
       VERIFICATION_REQUIRED: 'For your safety, confirm it is you with a fresh code first.',
       LOCKED: 'Too many wrong codes: your devices cannot be changed until the lock ends.',
       INVALID_PHONE:
-        'That does not look like a phone number. Use the international form, like +1 555 010 0000.',
+        'That does not look like a phone number. Use the international form, like +1 201 555 0100.',
       DUPLICATE_PHONE: 'The backup must be a different phone number from the primary.',
       BACKUP_KIND_NOT_ALLOWED: 'That kind of device cannot back up your primary device.',
       PRIMARY_KIND_NOT_ALLOWED: 'That kind of device cannot be the primary device.',

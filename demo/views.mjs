@@ -189,7 +189,7 @@ function enrollForms(status) {
   <button>Use an authenticator app</button> <span class="muted">Google Authenticator, Microsoft Authenticator, Aegis, 1Password…</span></form>
 <form method="post" action="/enroll/phone" id="enroll-phone">
   <input type="hidden" name="role" value="${role}">
-  <input type="tel" name="phone" placeholder="+1 555 010 0000" required>
+  <input type="tel" name="phone" placeholder="+1 201 555 0100" required>
   <label><input type="radio" name="kind" value="sms" checked> SMS</label>
   <label><input type="radio" name="kind" value="voice"> voice call</label>
   <button>Send a code</button></form></section>`;

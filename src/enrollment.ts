@@ -51,7 +51,7 @@ export interface CodeMessage {
   readonly userId: string;
   /** `'sms'` (text message), `'voice'` (read out in a call) or `'email'`. */
   readonly channel: CodeChannel;
-  /** The full E.164 number (`'+15550100000'`) or e-mail address. */
+  /** The full E.164 number (`'+12015550100'`) or e-mail address. */
   readonly to: string;
   /** The code, `policy.code.digits` ASCII digits. */
   readonly code: string;
@@ -132,7 +132,7 @@ export interface DeviceInfo {
   readonly id: string;
   readonly kind: DeviceKind;
   readonly role: DeviceRole;
-  /** The masked number of a phone (`'+1••••••0000'`). */
+  /** The masked number of a phone (`'+1••••••0100'`). */
   readonly phone?: string;
   /** `false` for an enrolment waiting for its code. */
   readonly confirmed: boolean;
@@ -145,7 +145,7 @@ export interface DeviceInfo {
 /** A verified emergency contact, as shown on a settings page: masked. */
 export interface ContactInfo {
   readonly kind: 'email' | 'phone';
-  /** `'a•••@example.com'` or `'+1••••••0000'`. */
+  /** `'a•••@example.com'` or `'+1••••••0100'`. */
   readonly masked: string;
   readonly verifiedAt: number;
 }
@@ -851,7 +851,7 @@ interface SendPlan<T> {
  * console.log(confirmed.ok && confirmed.enabled); // false: a backup is still needed
  *
  * // Backup: a phone. The code arrives through the sender.
- * await twoStep.enrollPhone('alice', { phone: '+1 (555) 010-0000' });
+ * await twoStep.enrollPhone('alice', { phone: '+1 (201) 555-0100' });
  * const backup = await twoStep.confirmEnrollment('alice', sent[0]!.code);
  * console.log(backup.ok && backup.enabled); // true
  *

@@ -90,19 +90,19 @@ function invalid(): never {
  * country code starting with `0`, a `+` anywhere but at the start.
  *
  * @param input - what the user typed.
- * @returns the E.164 string, e.g. `'+15550100000'`.
+ * @returns the E.164 string, e.g. `'+12015550100'`.
  * @throws {@link TwoSvError} `INVALID_PHONE`; the message never repeats the input.
  *
  * @example
  * ```ts
- * normalizePhone('+1 (555) 010-0000'); // '+15550100000'
+ * normalizePhone('+1 (201) 555-0100'); // '+12015550100'
  * normalizePhone('0044 20 7946 0000'); // '+442079460000'
  * normalizePhone('+44 (0)20 7946 0000'); // '+442079460000'
  * normalizePhone('＋８１ ３-１２３４-５６７８'); // '+81312345678' (full-width)
  * ```
  * @example Refusals
  * ```ts
- * for (const typed of ['+1 555 010 0000 ext. 12', '(555) 010-0000', '+1 555 FLOWERS']) {
+ * for (const typed of ['+1 201 555 0100 ext. 12', '(201) 555-0100', '+1 555 FLOWERS']) {
  *   try {
  *     normalizePhone(typed);
  *   } catch (err) {
@@ -138,8 +138,8 @@ export function normalizePhone(input: string): string {
  *
  * @example
  * ```ts
- * isSamePhone('+1 (555) 010-0000', '+15550100000'); // true
- * isSamePhone('001.555.010.0000', '+1 555 010 0001'); // false
+ * isSamePhone('+1 (201) 555-0100', '+12015550100'); // true
+ * isSamePhone('001.201.555.0100', '+1 201 555 0101'); // false
  * isSamePhone('not a number', 'not a number'); // false
  * ```
  */
@@ -175,7 +175,7 @@ export function callingCode(e164: string): string {
  *
  * @example
  * ```ts
- * maskPhone('+1 (555) 010-0000'); // '+1••••••0000'
+ * maskPhone('+1 (201) 555-0100'); // '+1••••••0100'
  * maskPhone('+44 7700 900123'); // '+44••••••0123'
  * ```
  */

@@ -466,11 +466,11 @@ export interface PolicyCandidate {
  *
  * @example
  * ```ts
- * const primary = { id: 'p', kind: 'sms', role: 'primary', phone: '+15550100000' } as const;
+ * const primary = { id: 'p', kind: 'sms', role: 'primary', phone: '+12015550100' } as const;
  * checkAddDevice(defaultPolicy, [primary], { kind: 'authenticator', role: 'backup' }); // { ok: true }
- * checkAddDevice(defaultPolicy, [primary], { kind: 'voice', role: 'backup', phone: '+15550100000' });
+ * checkAddDevice(defaultPolicy, [primary], { kind: 'voice', role: 'backup', phone: '+12015550100' });
  * // { ok: false, reason: 'duplicate-phone' }
- * checkAddDevice(defaultPolicy, [], { kind: 'voice', role: 'primary', phone: '+15550100001' });
+ * checkAddDevice(defaultPolicy, [], { kind: 'voice', role: 'primary', phone: '+12015550101' });
  * // { ok: false, reason: 'primary-kind-not-allowed' }
  * ```
  */
@@ -503,10 +503,10 @@ export function checkAddDevice(
  * @example
  * ```ts
  * const devices = [
- *   { id: 'p', kind: 'sms', role: 'primary', phone: '+15550100000' },
+ *   { id: 'p', kind: 'sms', role: 'primary', phone: '+12015550100' },
  *   { id: 'b', kind: 'authenticator', role: 'backup' },
  * ] as const;
- * checkReplaceDevice(defaultPolicy, devices, 'p', { kind: 'sms', phone: '+15550100002' }); // { ok: true }
+ * checkReplaceDevice(defaultPolicy, devices, 'p', { kind: 'sms', phone: '+12015550102' }); // { ok: true }
  * checkReplaceDevice(defaultPolicy, devices, 'p', { kind: 'authenticator' });
  * // { ok: false, reason: 'backup-kind-not-allowed' }: an app cannot back up an app
  * ```
@@ -542,7 +542,7 @@ export function checkReplaceDevice(
  * @example
  * ```ts
  * const devices = [
- *   { id: 'p', kind: 'sms', role: 'primary', phone: '+15550100000' },
+ *   { id: 'p', kind: 'sms', role: 'primary', phone: '+12015550100' },
  *   { id: 'b', kind: 'authenticator', role: 'backup' },
  * ] as const;
  * checkSwapPrimary(defaultPolicy, devices, 'b'); // { ok: true }
@@ -575,10 +575,10 @@ export function checkSwapPrimary(
  * ```ts
  * const devices = [
  *   { id: 'p', kind: 'authenticator', role: 'primary' },
- *   { id: 'b', kind: 'sms', role: 'backup', phone: '+15550100000' },
+ *   { id: 'b', kind: 'sms', role: 'backup', phone: '+12015550100' },
  * ] as const;
  * checkRemoveDevice(defaultPolicy, devices, 'b', true); // { ok: false, reason: 'backup-required' }
- * checkRemoveDevice(definePolicy({ maxBackups: 2 }), [...devices, { id: 'c', kind: 'voice', role: 'backup', phone: '+15550100001' }], 'b', true);
+ * checkRemoveDevice(definePolicy({ maxBackups: 2 }), [...devices, { id: 'c', kind: 'voice', role: 'backup', phone: '+12015550101' }], 'b', true);
  * // { ok: true }
  * ```
  */

@@ -84,7 +84,7 @@ describe.runIf(hasBrowser())('the web demo in Chromium', () => {
   });
 
   test('a backup phone, confirmed with the code it received, turns 2SV on', async () => {
-    await page.fill('#enroll-phone [name=phone]', '+1 (555) 010-0000');
+    await page.fill('#enroll-phone [name=phone]', '+1 (201) 555-0100');
     await page.click('#enroll-phone button');
     expect(await page.locator('#pending').textContent()).toContain('+1');
     const code = await latestSms();

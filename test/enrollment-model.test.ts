@@ -14,7 +14,7 @@ const TABLE: Partial<Record<Kind, Kind[]>> = {
   sms: ['voice', 'sms', 'authenticator'],
   authenticator: ['sms', 'voice'],
 };
-const PHONES = ['+15550100001', '+15550100002', '+15550100003'];
+const PHONES = ['+12015550101', '+12015550102', '+12015550103'];
 const USER = 'model-user';
 const MINUTE = 60_000;
 const LIFETIME = 10 * MINUTE;

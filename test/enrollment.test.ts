@@ -78,10 +78,10 @@ describe('the device table', () => {
 
   it('the same number is never both primary and backup, however it is written', async () => {
     const b = makeBench();
-    await addPhone(b, 'u', '+1 (555) 010-0001');
+    await addPhone(b, 'u', '+1 (201) 555-0101');
     const before = await snapshot(b.store, 'u');
     b.advance(31_000);
-    for (const spelling of ['+15550100001', '001 555 010 0001', '＋１ ５５５ ０１０ ０００１']) {
+    for (const spelling of ['+12015550101', '001 201 555 0101', '＋１ ２０１ ５５５ ０１０１']) {
       for (const kind of ['sms', 'voice'] as const) {
         await rejectsWith(() => b.twoStep.enrollPhone('u', { phone: spelling, kind }), 'DUPLICATE_PHONE');
       }
@@ -144,10 +144,10 @@ describe('the whole walk: sign-up, primary, backup, sign-in, backup sign-in, swa
 
     // Backup: an SMS phone; the site sends a code and the user types it back.
     b.advance(1000);
-    const phone = await b.twoStep.enrollPhone(u, { phone: '+1 (555) 010-0001' });
+    const phone = await b.twoStep.enrollPhone(u, { phone: '+1 (201) 555-0101' });
     expect(phone).toMatchObject({
       ok: true,
-      enrollment: { kind: 'sms', role: 'backup', phone: '+1••••••0001' },
+      enrollment: { kind: 'sms', role: 'backup', phone: '+1••••••0101' },
     });
     expect(b.sent.at(-1)).toMatchObject({ channel: 'sms', to: PHONE_1, purpose: 'enrollment', userId: u });
     const backup = await b.twoStep.confirmEnrollment(u, b.lastCode());
@@ -178,7 +178,7 @@ describe('the whole walk: sign-up, primary, backup, sign-in, backup sign-in, swa
     const toBackup = await b.twoStep.beginChallenge(u, { deviceId: smsId });
     expect(toBackup).toMatchObject({
       ok: true,
-      challenge: { deviceId: smsId, kind: 'sms', phone: '+1••••••0001' },
+      challenge: { deviceId: smsId, kind: 'sms', phone: '+1••••••0101' },
     });
     expect(b.sent.at(-1)).toMatchObject({ purpose: 'sign-in', to: PHONE_1 });
     expect(await b.twoStep.verify(u, b.lastCode())).toMatchObject({ ok: true, deviceId: smsId, kind: 'sms' });
@@ -599,7 +599,7 @@ describe('swap, replace, remove, disable', () => {
     ]);
     expect(b.events.find((e) => e.type === 'device-replaced')).toMatchObject({
       device: { id: voiceId, kind: 'voice' },
-      replaced: { id: smsId, kind: 'sms', phone: '+1••••••0001' },
+      replaced: { id: smsId, kind: 'sms', phone: '+1••••••0101' },
     });
   });
 
@@ -695,7 +695,7 @@ describe('contact verification', () => {
 
   it('verifies a phone by voice, and expires', async () => {
     const b = makeBench();
-    await b.twoStep.beginContactVerification('u', { phone: '+1 555 010 0003', channel: 'voice' });
+    await b.twoStep.beginContactVerification('u', { phone: '+1 201 555 0103', channel: 'voice' });
     expect(b.sent.at(-1)).toMatchObject({ channel: 'voice', to: PHONE_3 });
     b.advance(600_000);
     await rejectsWith(() => b.twoStep.confirmContact('u', b.lastCode()), 'CONTACT_EXPIRED');
@@ -766,7 +766,7 @@ describe('events', () => {
     await b.twoStep.confirmContact('u', b.lastCode());
     const text = JSON.stringify(b.events);
     expect(text).not.toContain(secret);
-    expect(text).not.toContain('5550100001');
+    expect(text).not.toContain('2015550101');
     expect(text).not.toContain('alice@');
     for (const message of b.sent) expect(text).not.toContain(`"${message.code}"`);
     expect(b.events.every((e) => e.userId === 'u' && typeof e.at === 'number')).toBe(true);
@@ -874,7 +874,7 @@ describe('bad input', () => {
     const cases: [() => Promise<unknown>, string][] = [
       [() => b.twoStep.beginChallenge('u', { deviceId: 'nope' }), 'UNKNOWN_DEVICE'],
       [() => b.twoStep.enrollPhone('u', { phone: '+1 555 FLOWERS' }), 'INVALID_PHONE'],
-      [() => b.twoStep.enrollPhone('u', { phone: '+1 555 010 0009 x12' }), 'INVALID_PHONE'],
+      [() => b.twoStep.enrollPhone('u', { phone: '+1 201 555 0109 x12' }), 'INVALID_PHONE'],
       [() => b.twoStep.enrollPhone('u', { phone: '+1234567890123456' }), 'INVALID_PHONE'],
       [() => b.twoStep.enrollPhone('u', { phone: PHONE_2, kind: 'voice' }), 'TOO_MANY_BACKUPS'],
       [() => b.twoStep.enrollPhone('u', { phone: PHONE_2, role: 'primary' }), 'PRIMARY_EXISTS'],

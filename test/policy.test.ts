@@ -26,8 +26,8 @@ const BRIEF_TABLE: Record<string, DeviceKind[]> = {
   authenticator: ['sms', 'voice'],
 };
 
-const PHONE_A = '+15550100000';
-const PHONE_B = '+15550100001';
+const PHONE_A = '+12015550100';
+const PHONE_B = '+12015550101';
 const phoneFor = (kind: DeviceKind, n: string) => (kind === 'authenticator' ? undefined : n);
 
 function device(id: string, kind: DeviceKind, role: 'primary' | 'backup', phone?: string): PolicyDevice {
@@ -78,15 +78,15 @@ describe('defaultPolicy encodes the brief', () => {
 
   it('numbers are compared normalised: spaces, dashes, 00 and full-width digits are the same number', () => {
     // An app with its own storage may keep numbers as typed; the rule must hold all the same.
-    const devices = [device('p', 'sms', 'primary', '+1 (555) 010-0000')];
-    for (const phone of [PHONE_A, '001 555 010 0000', '+1-555-010-0000', '＋１ ５５５ ０１０ ００００']) {
+    const devices = [device('p', 'sms', 'primary', '+1 (201) 555-0100')];
+    for (const phone of [PHONE_A, '001 201 555 0100', '+1-201-555-0100', '＋１ ２０１ ５５５ ０１００']) {
       expect(checkAddDevice(defaultPolicy, devices, { kind: 'voice', role: 'backup', phone })).toEqual({
         ok: false,
         reason: 'duplicate-phone',
       });
     }
     const phones = [device('p', 'sms', 'primary', PHONE_A), device('b', 'sms', 'backup', PHONE_B)];
-    expect(checkReplaceDevice(defaultPolicy, phones, 'b', { kind: 'voice', phone: '0015550100000' })).toEqual(
+    expect(checkReplaceDevice(defaultPolicy, phones, 'b', { kind: 'voice', phone: '0012015550100' })).toEqual(
       {
         ok: false,
         reason: 'duplicate-phone',

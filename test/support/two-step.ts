@@ -123,9 +123,9 @@ export async function rejectsWith(fn: () => Promise<unknown>, code: TwoSvErrorCo
   return caught as TwoSvError;
 }
 
-export const PHONE_1 = '+15550100001';
-export const PHONE_2 = '+15550100002';
-export const PHONE_3 = '+15550100003';
+export const PHONE_1 = '+12015550101';
+export const PHONE_2 = '+12015550102';
+export const PHONE_3 = '+12015550103';
 
 /** Enrols and confirms an authenticator app; returns its secret and device id. */
 export async function addAuthenticator(
