@@ -12,23 +12,9 @@ import {
   checkSpan,
   option,
 } from './internal/options.js';
+import type { CodeOptions, SecretInput } from './types.js';
 
-/** The HMAC hash behind a code. Authenticator apps agree only on `'SHA1'`. */
-export type Algorithm = 'SHA1' | 'SHA256' | 'SHA512';
-
-/**
- * A shared secret: base32 text (case-insensitive; spaces, dashes and `=` padding ignored) or the raw key
- * bytes.
- */
-export type SecretInput = string | Uint8Array;
-
-/** Options shared by HOTP and TOTP codes. */
-export interface CodeOptions {
-  /** Code length, 6 to 10. **(Optional)** Defaults to `6`. */
-  digits?: number;
-  /** HMAC hash. **(Optional)** Defaults to `'SHA1'`. */
-  algorithm?: Algorithm;
-}
+export type { Algorithm, CodeOptions, SecretInput } from './types.js';
 
 /** Options of {@link verifyHotp}. */
 export interface HotpVerifyOptions extends CodeOptions {

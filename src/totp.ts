@@ -4,7 +4,6 @@
  */
 
 import { TwoSvError } from './errors.js';
-import type { CodeOptions, SecretInput } from './hotp.js';
 import { codeValue, formatCode, prepareKey, tokenValue } from './internal/key.js';
 import {
   checkAlgorithm,
@@ -16,6 +15,7 @@ import {
   checkTime,
   option,
 } from './internal/options.js';
+import type { CodeOptions, SecretInput } from './types.js';
 
 /** The time-step settings of TOTP. */
 export interface StepOptions {

@@ -7,7 +7,7 @@ import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import type { CHash, Hash } from '@noble/hashes/utils.js';
 import { base32Bytes } from '../base32.js';
 import { TwoSvError } from '../errors.js';
-import type { Algorithm, SecretInput } from '../hotp.js';
+import type { Algorithm, SecretInput } from '../types.js';
 import { HotpSha1 } from './sha1.js';
 
 /** HMAC keyed once, then applied to many counters: returns the RFC 4226 §5.3 truncated 31-bit value. */
