@@ -9,9 +9,12 @@ import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import type { CHash } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
-import type { Algorithm } from '../src/hotp.js';
+import { digest, HotpHmac } from '../src/internal/hmac.js';
 import { prepareKey } from '../src/internal/key.js';
-import { HotpSha1, sha1 } from '../src/internal/sha1.js';
+import { SHA1 } from '../src/internal/sha1.js';
+import type { Algorithm } from '../src/types.js';
+
+const sha1 = (message: Uint8Array): Uint8Array => digest(SHA1, message);
 
 /** A small seeded PRNG (mulberry32), so every run checks the same bytes. */
 function prng(seed: number): () => number {
@@ -130,7 +133,7 @@ describe('HotpSha1 (HMAC-SHA1 over 8-byte counters)', () => {
       1284755224, 1094287082, 137359152, 1726969429, 1640338314, 868254676, 1918287922, 82162583, 673399871,
       645520489,
     ];
-    const hotp = new HotpSha1(key);
+    const hotp = new HotpHmac(SHA1, key);
     expected.forEach((value, counter) => {
       expect(hotp.truncated(0, counter), `counter ${counter}`).toBe(value);
     });
@@ -140,7 +143,7 @@ describe('HotpSha1 (HMAC-SHA1 over 8-byte counters)', () => {
     const next = prng(4);
     for (let length = 1; length <= 200; length++) {
       const key = randomBytes(next, length);
-      const hotp = new HotpSha1(key);
+      const hotp = new HotpHmac(SHA1, key);
       const counters: Array<[number, number]> = [...COUNTERS, [next(), next()], [next() & 0xff, next()]];
       for (const [high, low] of counters) {
         expect(hotp.truncated(high, low), `key length ${length}, counter ${high}:${low}`).toBe(
@@ -156,7 +159,7 @@ describe('HotpSha1 (HMAC-SHA1 over 8-byte counters)', () => {
       const key = randomBytes(next, length);
       const [high, low] = [next(), next()];
       const digest = createHmac('sha1', key).update(counterBytes(high, low)).digest();
-      expect(new HotpSha1(key).truncated(high, low), `key length ${length}`).toBe(
+      expect(new HotpHmac(SHA1, key).truncated(high, low), `key length ${length}`).toBe(
         truncate(new Uint8Array(digest)),
       );
     }
@@ -167,7 +170,7 @@ describe('HotpSha1 (HMAC-SHA1 over 8-byte counters)', () => {
       for (const fill of [0x00, 0xff, 0x36, 0x5c]) {
         const key = new Uint8Array(length).fill(fill);
         for (const [high, low] of COUNTERS) {
-          expect(new HotpSha1(key).truncated(high, low), `length ${length} fill ${fill}`).toBe(
+          expect(new HotpHmac(SHA1, key).truncated(high, low), `length ${length} fill ${fill}`).toBe(
             referenceTruncated('SHA1', key, high, low),
           );
         }
@@ -177,7 +180,7 @@ describe('HotpSha1 (HMAC-SHA1 over 8-byte counters)', () => {
 
   it('reaches every one of the 16 truncation offsets', () => {
     const key = randomBytes(prng(6), 20);
-    const hotp = new HotpSha1(key);
+    const hotp = new HotpHmac(SHA1, key);
     const seen = new Set<number>();
     for (let counter = 0; counter < 400; counter++) {
       const digest = hmac(nobleSha1, key, counterBytes(0, counter));
@@ -190,7 +193,7 @@ describe('HotpSha1 (HMAC-SHA1 over 8-byte counters)', () => {
   it('keeps giving correct results when one prepared key is reused, interleaved with others and with sha1()', () => {
     const next = prng(7);
     const keys = [randomBytes(next, 20), randomBytes(next, 64), randomBytes(next, 100)];
-    const prepared = keys.map((key) => new HotpSha1(key));
+    const prepared = keys.map((key) => new HotpHmac(SHA1, key));
     for (let round = 0; round < 300; round++) {
       const which = round % 3;
       const [high, low] = round % 5 === 0 ? [next(), next()] : [0, round];
@@ -213,7 +216,7 @@ describe('HotpSha1 (HMAC-SHA1 over 8-byte counters)', () => {
     ] as const) {
       const view = backing.subarray(start, end);
       const before = backing.slice();
-      expect(new HotpSha1(view).truncated(0, 42)).toBe(referenceTruncated('SHA1', view.slice(), 0, 42));
+      expect(new HotpHmac(SHA1, view).truncated(0, 42)).toBe(referenceTruncated('SHA1', view.slice(), 0, 42));
       expect(backing).toEqual(before);
     }
   });
