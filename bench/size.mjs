@@ -33,7 +33,12 @@ export async function reportBundleSize() {
       `  ${name.padEnd(10)} ${(minified / 1024).toFixed(1).padStart(6)} KB / ${(gzipped / 1024).toFixed(2)} KB`,
     );
   }
+  const ours = results[0].gzipped;
+  console.log(`  target (issue 14): twosv at most 5 KB min+gzip: ${ours <= 5 * 1024 ? 'met' : 'NOT MET'}`);
   return results;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await reportBundleSize();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [twosv] = await reportBundleSize();
+  if (twosv.gzipped > 5 * 1024) process.exitCode = 1;
+}
