@@ -1,7 +1,7 @@
 /**
- * The hand-written SHA-1 / HMAC-SHA1 of src/internal/sha1.ts and the SHA-256/512 path of src/internal/key.ts,
- * checked against `@noble/hashes` (the reference the issue names) and, for a second opinion, node:crypto
- * (OpenSSL). Only the tests use node:crypto; the core never does.
+ * The SHA-1 compression of src/internal/sha1.ts with the HOTP HMAC of src/internal/hmac.ts, and prepareKey of
+ * src/internal/key.ts for all three hashes, checked against `@noble/hashes` (the reference the issue names)
+ * and, for a second opinion, node:crypto (OpenSSL). Only the tests use node:crypto; the core never does.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { hmac } from '@noble/hashes/hmac.js';

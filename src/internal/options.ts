@@ -4,7 +4,7 @@
  * @module
  */
 import { TwoSvError } from '../errors.js';
-import type { Algorithm } from '../hotp.js';
+import type { Algorithm } from '../types.js';
 
 const MAX_U64 = 0xffff_ffff_ffff_ffffn;
 
