@@ -59,9 +59,10 @@ window.twosvResult = {
 
 // The speed check (issue 14): in interleaved rounds, TOTP generation by twosv and by a reference built on
 // @noble/hashes' hmac, the same keys, in the same page; the ratio is what is compared, since absolute speed
-// depends on the machine. The previous release (0.1.0) measured, on the 2-core development machine: SHA1
-// 2.7-5.3x, SHA256 0.8-1.0x and SHA512 0.8x the reference (its SHA-2 codes were noble's own hash states);
-// this one 4.5-5.0x, 3.0-3.7x and 1.35-1.9x. The floors keep a margin for noisy machines.
+// depends on the machine. Measured on the loaded 2-core development machine, the previous release (0.1.0,
+// whose SHA-2 codes ran on noble's own hash states) gave SHA1 2.1-5.3x, SHA256 0.7-1.0x and SHA512 0.8-1.1x the
+// reference; this one SHA1 4.0-6.2x, SHA256 3.0-7.6x and SHA512 1.35-3.7x. The floors sit above the previous
+// release and leave a margin for noisy machines.
 const SPEED_SCRIPT = `
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha1 } from '@noble/hashes/legacy.js';
@@ -210,6 +211,6 @@ describe.runIf(hasBrowser())('the built package in Chromium', () => {
     console.log(`Chromium TOTP codes/s (twosv / noble hmac reference): ${JSON.stringify(result)}`);
     expect(result.SHA1.ratio).toBeGreaterThan(2);
     expect(result.SHA256.ratio).toBeGreaterThan(1.2);
-    expect(result.SHA512.ratio).toBeGreaterThan(1);
+    expect(result.SHA512.ratio).toBeGreaterThan(1.2);
   }, 90_000);
 });
