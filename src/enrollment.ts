@@ -16,48 +16,30 @@ import {
   planPhoneChallenge,
   verifyChallenge,
 } from './engine/challenges.js';
-import { keyedHashes, normalizeTypedCode, randomCode, randomId } from './engine/codes.js';
-import { maskDestination, parseContactInput } from './engine/contact.js';
+import { keyedHashes, normalizeTypedCode, randomId } from './engine/codes.js';
+import { parseContactInput } from './engine/contact.js';
 import { confirmContact, planContactCheck } from './engine/contact-checks.js';
 import * as devices from './engine/devices.js';
-import {
-  type DestinationRecord,
-  emptyRecord,
-  type PendingRec,
-  parseDestination,
-  parseUser,
-  type UserRecord,
-} from './engine/record.js';
-import {
-  DAY,
-  recordSend,
-  refundDestination,
-  reserveDestination,
-  type SendDraft,
-  type SendPlan,
-  undoSend,
-  userSendRefusal,
-} from './engine/sends.js';
+import { createIo, userKey } from './engine/io.js';
+import { emptyRecord, type PendingRec, parseUser } from './engine/record.js';
+import { createSendFlow } from './engine/send-flow.js';
 import { statusOf } from './engine/status.js';
-import type { Rules, Step } from './engine/step.js';
+import type { Rules } from './engine/step.js';
 import type {
   ChallengeResult,
   ConfirmResult,
   ContactResult,
-  EventBody,
   SecretContext,
-  SendRefusal,
   TwoStep,
-  TwoStepEvent,
   TwoStepOptions,
   VerifyResult,
 } from './engine/types.js';
 import { TwoSvError } from './errors.js';
 import { normalizePhone } from './phone.js';
-import { defaultPolicy } from './policy.js';
+import { defaultPolicy, type Policy } from './policy.js';
 import { otpauthQrSvg } from './qr.js';
 import { generateSecret, randomBytes } from './secret.js';
-import { type JsonValue, MemoryStore, type StoredEntry, type Version } from './store.js';
+import { MemoryStore } from './store.js';
 import { buildOtpauthUri } from './uri.js';
 
 export type {
@@ -149,6 +131,14 @@ function settle(options: TwoStepOptions) {
   return { policy, clock, retries, store, codeKey };
 }
 
+/** The fixed inputs of every decision, and the store key of a destination, for one engine. */
+function rulesOf(policy: Policy, codeKey: Uint8Array) {
+  const { codeHash, destinationKey } = keyedHashes(codeKey);
+  const { algorithm, digits, period, window } = policy.totp;
+  const rules: Rules = { policy, totp: { algorithm, digits, period, window }, codeHash };
+  return { rules, destinationKey };
+}
+
 /**
  * Creates the 2SV engine.
  *
@@ -210,86 +200,10 @@ function settle(options: TwoStepOptions) {
 export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
   const { policy, clock, retries, store, codeKey } = settle(options);
   const { sender, onEvent, secrets, issuer, random } = options;
-  const { codeHash, destinationKey } = keyedHashes(codeKey);
-  const rules: Rules = {
-    policy,
-    totp: {
-      algorithm: policy.totp.algorithm,
-      digits: policy.totp.digits,
-      period: policy.totp.period,
-      window: policy.totp.window,
-    },
-    codeHash,
-  };
-
-  // ----- plumbing -------------------------------------------------------------------------------------
-
-  const tails = new Map<string, Promise<void>>();
-  const settled = (): void => {};
-  /**
-   * Runs calls for one key one after another in this process. Across processes the conditional write
-   * decides; within one, this spares them the conflicts (and keeps N racing guesses all counted).
-   */
-  function exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    // Plain promise chaining, no async frame: this wraps every call, sign-ins included.
-    const previous = tails.get(key);
-    const run = previous ? previous.then(fn) : fn();
-    const tail = run.then(settled, settled);
-    tails.set(key, tail);
-    tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
-    });
-    return run;
-  }
-
-  function now(): number {
-    const t = clock();
-    if (typeof t !== 'number' || !Number.isFinite(t)) {
-      throw new TwoSvError('INVALID_TIME', 'clock must return a finite number of milliseconds');
-    }
-    return t;
-  }
-
-  async function load(key: string): Promise<StoredEntry | null> {
-    try {
-      return await store.get(key);
-    } catch (cause) {
-      throw new TwoSvError('STORE_FAILED', 'the store failed to read', { cause });
-    }
-  }
-
-  async function save(
-    key: string,
-    record: UserRecord | DestinationRecord,
-    version: Version | null,
-    expiresAt?: number,
-  ): Promise<boolean> {
-    try {
-      const put = await store.put(
-        key,
-        record as unknown as JsonValue,
-        version,
-        expiresAt === undefined ? undefined : { expiresAt },
-      );
-      return put.ok;
-    } catch (cause) {
-      throw new TwoSvError('STORE_FAILED', 'the store failed to write', { cause });
-    }
-  }
-
-  function emit(userId: string, at: number, events: readonly EventBody[] | undefined): void {
-    if (!onEvent || !events) return;
-    for (const body of events) {
-      try {
-        const out = onEvent({ userId, at, ...body } as TwoStepEvent) as unknown;
-        if (out instanceof Promise) out.catch(() => {});
-      } catch {
-        // A listener's failure must not turn a stored change into a reported failure.
-      }
-    }
-  }
-
-  const userKey = (userId: string) => `user:${userId}`;
+  const { rules, destinationKey } = rulesOf(policy, codeKey);
+  const io = createIo(store, clock, retries, onEvent);
+  const { load, now, update } = io;
+  const sendFlow = createSendFlow(io, policy, sender, random, destinationKey);
 
   async function seal(secret: string, context: SecretContext): Promise<string> {
     if (!secrets) return secret;
@@ -299,176 +213,13 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
     return sealed;
   }
 
-  function open(sealed: string, context: SecretContext): string | Promise<string> {
-    return secrets ? secrets.open(sealed, context) : sealed;
-  }
-
-  /** Load, decide, conditionally write, retry on conflict; events after the write. */
-  function update<T>(
-    userId: string,
-    decide: (record: UserRecord | null, at: number, mono: number) => Step<T> | Promise<Step<T>>,
-  ): Promise<T> {
-    const key = userKey(userId);
-    return exclusive(key, async () => {
-      for (let attempt = 0; attempt <= retries; attempt++) {
-        // The hot path of every sign-in: store calls are awaited inline and a synchronous decision is not
-        // awaited, which saves a few microtask hops per call (measured in bench/enrollment.mjs).
-        let entry: StoredEntry | null;
-        try {
-          entry = await store.get(key);
-        } catch (cause) {
-          throw new TwoSvError('STORE_FAILED', 'the store failed to read', { cause });
-        }
-        const record = entry ? parseUser(entry.record) : null;
-        const at = now();
-        const mono = Math.max(at, record?.seen ?? at);
-        const decided = decide(record, at, mono);
-        const step = decided instanceof Promise ? await decided : decided;
-        if (!step.next) return step.result;
-        step.next.seen = mono;
-        let written: boolean;
-        try {
-          written = (await store.put(key, step.next as unknown as JsonValue, entry ? entry.version : null))
-            .ok;
-        } catch (cause) {
-          throw new TwoSvError('STORE_FAILED', 'the store failed to write', { cause });
-        }
-        if (written) {
-          emit(userId, mono, step.events);
-          return step.result;
-        }
-      }
-      throw new TwoSvError('STORE_CONFLICT', 'the record kept changing; nothing was stored');
-    });
-  }
-
-  // ----- sending ---------------------------------------------------------------------------------------
-
-  /** Reserves one send on a destination's record, or says which cap refuses it. */
-  function reserve(key: string, sendId: string): Promise<SendRefusal | null> {
-    return exclusive(key, async () => {
-      for (let attempt = 0; attempt <= retries; attempt++) {
-        const entry = await load(key);
-        const record = entry ? parseDestination(entry.record) : null;
-        const at = now();
-        const mono = Math.max(at, record?.seen ?? at);
-        const decided = reserveDestination(policy, record, mono, sendId);
-        if ('refused' in decided) return decided.refused;
-        if (await save(key, decided.next, entry ? entry.version : null, mono + DAY)) return null;
-      }
-      throw new TwoSvError('STORE_CONFLICT', 'the destination record kept changing; nothing was sent');
-    });
-  }
-
-  /** Best-effort undo of a reservation: the send did not happen. */
-  async function refund(key: string, sendId: string): Promise<void> {
-    try {
-      await exclusive(key, async () => {
-        for (let attempt = 0; attempt <= retries; attempt++) {
-          const entry = await load(key);
-          if (!entry) return;
-          const record = parseDestination(entry.record);
-          const next = refundDestination(record, sendId);
-          if (!next) return;
-          if (await save(key, next, entry.version, record.seen + DAY)) return;
-        }
-      });
-    } catch {
-      // The reservation stays: one send too many is counted, which errs on the safe side.
-    }
-  }
-
-  /**
-   * The send protocol: decide on the user's record; reserve on the destination's; store the new code and
-   * the counted send on the user's record; call the sender; on a sender error undo both. Nothing is written
-   * after the sender returns, so it is never called twice for one request.
-   */
-  function sendFlow<T>(
-    userId: string,
-    plan: (record: UserRecord | null, at: number, mono: number, draft: SendDraft) => SendPlan<T>,
-  ): Promise<T | SendRefusal> {
-    if (!sender) {
-      return Promise.reject(new TwoSvError('INVALID_OPTION', 'a sender is required to send codes'));
-    }
-    const key = userKey(userId);
-    return exclusive(key, async () => {
-      const draft: SendDraft = { id: randomId(random), code: '', sendId: randomId(random) };
-      draft.code = randomCode(policy.code.digits, random);
-      let reserved: string | null = null;
-      let stored: { plan: SendPlan<T>; previous: UserRecord; mono: number } | null = null;
-      try {
-        for (let attempt = 0; attempt <= retries && !stored; attempt++) {
-          const entry = await load(key);
-          const record = entry ? parseUser(entry.record) : null;
-          const at = now();
-          const mono = Math.max(at, record?.seen ?? at);
-          const p = plan(record, at, mono, draft);
-          const refused = userSendRefusal(policy, record, mono);
-          if (refused) {
-            if (reserved) await refund(reserved, draft.sendId);
-            return refused;
-          }
-          const destination = destinationKey(p.channel, p.to);
-          if (reserved !== destination) {
-            if (reserved) await refund(reserved, draft.sendId);
-            reserved = null;
-            const capped = await reserve(destination, draft.sendId);
-            if (capped) return capped;
-            reserved = destination;
-          }
-          if (await save(key, recordSend(p, mono, draft.sendId), entry ? entry.version : null)) {
-            stored = { plan: p, previous: record ?? emptyRecord(), mono };
-          }
-        }
-        if (!stored) throw new TwoSvError('STORE_CONFLICT', 'the record kept changing; nothing was sent');
-      } catch (err) {
-        if (reserved) await refund(reserved, draft.sendId);
-        throw err;
-      }
-      const { plan: p, previous, mono } = stored;
-      try {
-        await sender({
-          userId,
-          channel: p.channel,
-          to: p.to,
-          code: draft.code,
-          purpose: p.purpose,
-          expiresAt: p.value.expiresAt,
-        });
-      } catch (cause) {
-        await unsend(key, draft, p, previous);
-        if (reserved) await refund(reserved, draft.sendId);
-        throw new TwoSvError('SENDER_FAILED', 'the sender failed; no code was sent', { cause });
-      }
-      const masked = maskDestination(p.channel, p.to);
-      emit(userId, mono, [
-        ...p.events,
-        { type: 'code-sent', purpose: p.purpose, channel: p.channel, to: masked },
-      ]);
-      return p.result;
-    });
-  }
-
-  /** Best-effort undo of a stored send whose sender failed: the previous code is back, the send uncounted. */
-  async function unsend(key: string, draft: SendDraft, p: SendPlan<unknown>, previous: UserRecord) {
-    try {
-      for (let attempt = 0; attempt <= retries; attempt++) {
-        const entry = await load(key);
-        if (!entry) return;
-        const next = undoSend(parseUser(entry.record), draft, p.field, previous);
-        if (await save(key, next, entry.version)) return;
-      }
-    } catch {
-      // The unsent code stays stored (nobody knows it) and the send stays counted: safe, if stingy.
-    }
+  /** Opens the secret of an authenticator (device or pending enrolment); `null` for a phone. */
+  function secretOf(userId: string, d: { id: string; kind: string; secret?: string }) {
+    if (d.kind !== 'authenticator') return null;
+    return secrets ? secrets.open(d.secret!, { userId, deviceId: d.id }) : d.secret!;
   }
 
   // ----- the methods -----------------------------------------------------------------------------------
-
-  /** Opens the secret of an authenticator (device or pending enrolment); `null` for a phone. */
-  function secretOf(userId: string, d: { id: string; kind: string; secret?: string }) {
-    return d.kind === 'authenticator' ? open(d.secret!, { userId, deviceId: d.id }) : null;
-  }
 
   return {
     policy,
