@@ -1,6 +1,6 @@
-// The stored user record: a record written by the engine of release 0.1 (test/fixtures/user-record-v1.json,
-// an authenticator primary with a known secret, an SMS backup, a verified e-mail contact) still loads and
-// works; corrupt or foreign records give INVALID_RECORD and leave the store as it was.
+// The stored user record. A record written by the engine before the restructure of issue 10 (commit
+// 5d28698; test/fixtures/user-record-v1.json: an authenticator primary with a known secret, an SMS backup,
+// a verified e-mail contact) still loads and works; corrupt or foreign records give INVALID_RECORD and leave the store as it was.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type CodeMessage, createTwoStep } from '../src/enrollment.js';
@@ -30,7 +30,7 @@ async function engineWith(record: JsonValue, at = SEEN + 3_600_000) {
   return { twoStep, store, sent, tick: (ms: number) => (now += ms), at: () => now };
 }
 
-describe('a version 1 record written by release 0.1', () => {
+describe('a version 1 record written before the restructure', () => {
   it('shows its devices and contact', async () => {
     const { twoStep } = await engineWith(fixture as unknown as JsonValue);
     const status = await twoStep.status('alice');
