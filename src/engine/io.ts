@@ -6,7 +6,7 @@
  */
 import { TwoSvError } from '../errors.js';
 import type { JsonValue, Store, StoredEntry, Version } from '../store.js';
-import { type DestinationRecord, parseUser, type UserRecord } from './record.js';
+import { type DestinationRecord, markValid, parseUser, type UserRecord } from './record.js';
 import type { Step } from './step.js';
 import type { EventBody, TwoStepEvent } from './types.js';
 
@@ -138,6 +138,7 @@ export function createIo(
           throw new TwoSvError('STORE_FAILED', 'the store failed to write', { cause });
         }
         if (written) {
+          markValid(step.next);
           emit(userId, mono, step.events);
           return step.result;
         }

@@ -167,25 +167,36 @@ const oneOf =
 const isKind = oneOf('authenticator', 'sms', 'voice');
 const isRole = oneOf('primary', 'backup');
 
-type Shape = Readonly<Record<string, Check>>;
+interface Field {
+  readonly name: string;
+  readonly optional: boolean;
+  readonly check: Check;
+}
+type Shape = readonly Field[];
+
+/** A shape from a field table; a name ending in `?` is optional. */
+function shape(fields: Readonly<Record<string, Check>>): Shape {
+  return Object.entries(fields).map(([key, check]) => {
+    const optional = key.endsWith('?');
+    return { name: optional ? key.slice(0, -1) : key, optional, check };
+  });
+}
 
 /** Whether `value` is a plain object whose fields are exactly those of `shape` (optional ones may lack). */
-function fits(value: unknown, shape: Shape): boolean {
+function fits(value: unknown, fields: Shape): boolean {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const object = value as Record<string, unknown>;
-  for (const key in object) {
-    if (!Object.hasOwn(shape, key) && !Object.hasOwn(shape, `${key}?`)) return false;
+  let present = 0;
+  for (const field of fields) {
+    const x = object[field.name];
+    if (x === undefined && field.optional) continue;
+    if (!field.check(x)) return false;
+    present++;
   }
-  for (const key in shape) {
-    const optional = key.endsWith('?');
-    const name = optional ? key.slice(0, -1) : key;
-    if (!Object.hasOwn(object, name)) {
-      if (optional) continue;
-      return false;
-    }
-    if (!shape[key]!(object[name])) return false;
-  }
-  return true;
+  // No other field: count the object's own (JSON data has no inherited enumerable ones).
+  let count = 0;
+  for (const _ in object) count++;
+  return count === present;
 }
 
 const listOf =
@@ -197,7 +208,7 @@ const orNull =
   (x) =>
     x === null || fits(x, shape);
 
-const DEVICE: Shape = {
+const DEVICE: Shape = /* @__PURE__ */ shape({
   id: isString,
   kind: isKind,
   role: isRole,
@@ -206,16 +217,16 @@ const DEVICE: Shape = {
   'lastStep?': isStep,
   addedAt: isTime,
   'lastUsedAt?': isTime,
-};
-const CHALLENGE: Shape = {
+});
+const CHALLENGE: Shape = /* @__PURE__ */ shape({
   id: isString,
   deviceId: isString,
   'hash?': isString,
   startedAt: isTime,
   expiresAt: isTime,
   attempts: isCount,
-};
-const PENDING: Shape = {
+});
+const PENDING: Shape = /* @__PURE__ */ shape({
   id: isString,
   kind: isKind,
   role: isRole,
@@ -226,8 +237,8 @@ const PENDING: Shape = {
   startedAt: isTime,
   expiresAt: isTime,
   attempts: isCount,
-};
-const CONTACT_PENDING: Shape = {
+});
+const CONTACT_PENDING: Shape = /* @__PURE__ */ shape({
   id: isString,
   kind: oneOf('email', 'phone'),
   channel: oneOf('sms', 'voice', 'email'),
@@ -236,11 +247,15 @@ const CONTACT_PENDING: Shape = {
   startedAt: isTime,
   expiresAt: isTime,
   attempts: isCount,
-};
-const CONTACT: Shape = { kind: oneOf('email', 'phone'), value: isString, verifiedAt: isTime };
-const SEND: Shape = { at: isTime, id: isString };
+});
+const CONTACT: Shape = /* @__PURE__ */ shape({
+  kind: oneOf('email', 'phone'),
+  value: isString,
+  verifiedAt: isTime,
+});
+const SEND: Shape = /* @__PURE__ */ shape({ at: isTime, id: isString });
 
-const USER_V1: Shape = {
+const USER_V1: Shape = /* @__PURE__ */ shape({
   v: (x) => x === 1,
   enabled: isBoolean,
   devices: listOf(DEVICE),
@@ -254,8 +269,8 @@ const USER_V1: Shape = {
   verifiedAt: (x) => x === null || isTime(x),
   reverify: isBoolean,
   sends: listOf(SEND),
-};
-const DESTINATION_V1: Shape = { v: (x) => x === 1, seen: isTime, sends: listOf(SEND) };
+});
+const DESTINATION_V1: Shape = /* @__PURE__ */ shape({ v: (x) => x === 1, seen: isTime, sends: listOf(SEND) });
 
 /** What the fields alone cannot say: a device's kind decides which of phone and secret it has. */
 function consistent(r: UserRecord): boolean {
@@ -280,7 +295,7 @@ function consistent(r: UserRecord): boolean {
  * write, so the sign-in path validates a record once, not at every read; only frozen records are
  * remembered, since nobody can change them after the check.
  */
-const validated = new WeakSet<object>();
+const validated = /* @__PURE__ */ new WeakSet<object>();
 
 /**
  * Validates a user record from the store and upgrades it to the current schema: the one place that knows
@@ -302,6 +317,15 @@ export function parseUser(value: JsonValue): UserRecord {
     default:
       return invalidRecord();
   }
+}
+
+/**
+ * Marks a record the engine itself wrote as valid, if the store keeps that very object frozen (as
+ * {@link MemoryStore} does): the next read of it skips the check. A store that serialises never hands the
+ * same object back, so this costs it nothing.
+ */
+export function markValid(record: UserRecord): void {
+  if (Object.isFrozen(record)) validated.add(record);
 }
 
 /** Validates a destination record from the store (schema version 1). */
