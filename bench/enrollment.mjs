@@ -5,8 +5,13 @@
 // TOTP step on, so every user has a fresh, never-used code; codes are computed before the timed part.
 // Verifications run in waves of concurrent calls for different users, as a server handles requests.
 //
+// Before/after a change: build the old code somewhere that resolves this package's node_modules, and pass
+// its ESM entry as BENCH_BASELINE; both engines then run in this one process, in alternating rounds (the
+// machine is noisy), and the report gives each one's median and the median of the per-round ratios.
+//
 // Run: npm run build && node bench/enrollment.mjs   (BENCH_USERS, BENCH_ROUNDS, BENCH_WAVE tune it)
-import { createTwoStep, generateTotp, MemoryStore, verifyTotp } from '../dist/esm/index.js';
+//      BENCH_BASELINE=/path/to/old/dist/esm/index.js node bench/enrollment.mjs
+import * as current from '../dist/esm/index.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -25,13 +30,15 @@ async function inWaves(count, fn) {
   }
 }
 
-export async function runEnrollment() {
-  let now = Date.UTC(2030, 0, 1);
+/** An engine of `lib` with USERS users set up, each with an authenticator primary and an SMS backup. */
+async function setUp(lib) {
+  const { createTwoStep, generateTotp, MemoryStore } = lib;
+  const clock = { now: Date.UTC(2030, 0, 1) };
   const sent = new Map();
   const twoStep = createTwoStep({
-    store: new MemoryStore({ clock: () => now }),
+    store: new MemoryStore({ clock: () => clock.now }),
     codeKey: 'bench-code-key-bench-code-key-bench!',
-    clock: () => now,
+    clock: () => clock.now,
     sender: (message) => {
       sent.set(message.userId, message.code);
     },
@@ -40,42 +47,58 @@ export async function runEnrollment() {
   const secrets = [];
   for (const [i, user] of users.entries()) {
     const enrollment = await twoStep.enrollAuthenticator(user, { account: `${user}@example.com` });
-    await twoStep.confirmEnrollment(user, generateTotp(enrollment.secret, { at: now }));
+    await twoStep.confirmEnrollment(user, generateTotp(enrollment.secret, { at: clock.now }));
     await twoStep.enrollPhone(user, { phone: `+1201${2_000_000 + i}` });
     await twoStep.confirmEnrollment(user, sent.get(user));
     secrets.push(enrollment.secret);
   }
+  return { lib, twoStep, clock, users, secrets };
+}
 
+/** One timed round: verifications per second (`full`: beginChallenge + verify), after a step on. */
+async function round(setup, full) {
+  const { lib, twoStep, clock, users, secrets } = setup;
+  clock.now += 30_000;
+  const at = clock.now;
+  const codes = secrets.map((s) => lib.generateTotp(s, { at }));
+  if (!full) await inWaves(USERS, (i) => twoStep.beginChallenge(users[i]));
+  let failures = 0;
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  await inWaves(USERS, async (i) => {
+    if (full) await twoStep.beginChallenge(users[i]);
+    const result = await twoStep.verify(users[i], codes[i]);
+    if (!result.ok) failures++;
+  });
+  const rate = USERS / ((performance.now() - start) / 1000);
+  const cpu = process.cpuUsage(cpuStart);
+  // Per second of this process's CPU time: on a shared machine, far steadier than wall-clock time.
+  const cpuRate = USERS / ((cpu.user + cpu.system) / 1e6);
+  if (failures) throw new Error(`${failures} verifications failed`);
+  return { rate, cpuRate, codes, at };
+}
+
+export async function runEnrollment() {
+  const setup = await setUp(current);
+  const { verifyTotp } = current;
   const verifyRates = [];
   const signInRates = [];
   const bareRates = [];
-  let failures = 0;
-  for (let round = 0; round < ROUNDS * 2; round++) {
-    now += 30_000;
-    const at = now;
-    const codes = secrets.map((s) => generateTotp(s, { at }));
-    const full = round % 2 === 1; // alternate: verify only, then begin + verify
-    if (!full) await inWaves(USERS, (i) => twoStep.beginChallenge(users[i]));
-    const start = performance.now();
-    await inWaves(USERS, async (i) => {
-      if (full) await twoStep.beginChallenge(users[i]);
-      const result = await twoStep.verify(users[i], codes[i]);
-      if (!result.ok) failures++;
-    });
-    const seconds = (performance.now() - start) / 1000;
-    (full ? signInRates : verifyRates).push(USERS / seconds);
+  for (let r = 0; r < ROUNDS * 2; r++) {
+    const full = r % 2 === 1; // alternate: verify only, then begin + verify
+    const { rate, codes, at } = await round(setup, full);
+    (full ? signInRates : verifyRates).push(rate);
 
     // The same work with no engine: one verifyTotp per user, with the replay guard, from base32.
     const bareStart = performance.now();
     let matched = 0;
     for (let i = 0; i < USERS; i++) {
-      if (verifyTotp(codes[i], secrets[i], { at, window: 1, afterStep: Math.floor(at / 30_000) - 1 }))
+      if (verifyTotp(codes[i], setup.secrets[i], { at, window: 1, afterStep: Math.floor(at / 30_000) - 1 }))
         matched++;
     }
     bareRates.push(USERS / ((performance.now() - bareStart) / 1000));
     if (matched !== USERS) throw new Error('bare verifyTotp missed a code');
   }
-  if (failures) throw new Error(`${failures} verifications failed`);
 
   const verify = median(verifyRates);
   const signIn = median(signInRates);
@@ -91,7 +114,46 @@ export async function runEnrollment() {
   return { verify, signIn, bare, ratio: bare / verify };
 }
 
+/** This build against BENCH_BASELINE, verify-only rounds, alternating which goes first. */
+export async function compareEnrollment(baselinePath) {
+  const baseline = await setUp(await import(baselinePath));
+  const now = await setUp(current);
+  const rates = { baseline: [], current: [] };
+  const cpuRates = { baseline: [], current: [] };
+  const ratios = [];
+  const cpuRatios = [];
+  for (let r = 0; r < ROUNDS * 2; r++) {
+    const order = r % 2 === 0 ? ['baseline', 'current'] : ['current', 'baseline'];
+    const got = {};
+    for (const name of order) got[name] = await round(name === 'baseline' ? baseline : now, false);
+    for (const name of order) {
+      rates[name].push(got[name].rate);
+      cpuRates[name].push(got[name].cpuRate);
+    }
+    ratios.push(got.current.rate / got.baseline.rate);
+    cpuRatios.push(got.current.cpuRate / got.baseline.cpuRate);
+  }
+  const b = median(rates.baseline);
+  const c = median(rates.current);
+  const ratio = median(ratios);
+  console.log(
+    `\nEngine verify, this build vs ${baselinePath} (${USERS} users, ${ROUNDS * 2} alternating rounds)`,
+  );
+  const bCpu = median(cpuRates.baseline);
+  const cCpu = median(cpuRates.current);
+  const cpuRatio = median(cpuRatios);
+  const k = (x) => `${(x / 1000).toFixed(1).padStart(8)} k/s`;
+  console.log(`  baseline                       ${k(b)} wall   ${k(bCpu)} per CPU second`);
+  console.log(`  this build                     ${k(c)} wall   ${k(cCpu)} per CPU second`);
+  console.log(
+    `  median per-round ratio         ${ratio.toFixed(3).padStart(8)}       ${cpuRatio.toFixed(3).padStart(8)}`,
+  );
+  console.log(`  per-round CPU ratios           ${cpuRatios.map((x) => x.toFixed(2)).join(' ')}`);
+  return { baseline: b, current: c, ratio, cpuRatio };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`twosv engine benchmark — node ${process.version}, ${new Date().toISOString()}`);
-  await runEnrollment();
+  if (process.env.BENCH_BASELINE) await compareEnrollment(process.env.BENCH_BASELINE);
+  else await runEnrollment();
 }

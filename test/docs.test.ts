@@ -2,7 +2,7 @@
 // TSDoc in src/, is type-checked against the library's source and then run. Examples import from 'twosv'
 // (mapped to src/index.ts); TSDoc examples get the package's exports imported for them.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 
@@ -73,7 +73,9 @@ function collect(): Example[] {
     });
   }
   const names = exportedNames();
-  const sources = readdirSync(join(root, 'src')).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
+  const sources = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+    .map((f) => f.split(sep).join('/'));
   for (const source of sources) {
     tsdocBlocks(join(root, 'src', source)).forEach((code, i) => {
       // A block with its own imports is complete; otherwise it uses the package's exports by name.
@@ -83,7 +85,7 @@ function collect(): Example[] {
       const header = imports.length ? `import { ${imports.join(', ')} } from 'twosv';\n` : '';
       examples.push({
         name: `src/${source} @example ${i + 1}`,
-        file: `src-${basename(source, '.ts')}-${i + 1}.ts`,
+        file: `src-${source.replace(/\.ts$/, '').replaceAll('/', '-')}-${i + 1}.ts`,
         code: header + code,
         run: true,
       });

@@ -1,0 +1,92 @@
+/**
+ * Emergency contact checks: sending a code to an address or number, and confirming it.
+ * @module
+ */
+import { TwoSvError } from '../errors.js';
+import { equalConstantTime } from './codes.js';
+import { maskContact, type ParsedContact } from './contact.js';
+import { failure, isLocked, lockedResult } from './failures.js';
+import { type ContactPendingRec, type ContactRec, emptyRecord, type UserRecord } from './record.js';
+import type { SendDraft, SendPlan } from './sends.js';
+import type { Rules, Step } from './step.js';
+import type { ContactInfo, ContactResult } from './types.js';
+
+/** A contact check: the code's hash stored, the code to be sent to the contact. */
+export function planContactCheck(
+  rules: Rules,
+  record: UserRecord | null,
+  at: number,
+  userId: string,
+  draft: SendDraft,
+  contact: ParsedContact,
+): SendPlan<{ readonly ok: true; readonly to: string; readonly expiresAt: number }> {
+  const { kind, channel, value } = contact;
+  const pending: ContactPendingRec = {
+    id: draft.id,
+    kind,
+    channel,
+    value,
+    hash: rules.codeHash('contact', userId, draft.id, draft.code),
+    startedAt: at,
+    expiresAt: at + rules.policy.code.lifetime * 1000,
+    attempts: 0,
+  };
+  return {
+    field: 'contact',
+    value: pending,
+    base: record ?? emptyRecord(),
+    channel,
+    to: value,
+    purpose: 'contact',
+    events: [],
+    result: { ok: true, to: maskContact(kind, value), expiresAt: pending.expiresAt },
+  };
+}
+
+/**
+ * Confirms the open contact check with the typed code; the verified contact replaces any of its kind.
+ * @throws `CONTACT_NOT_FOUND`, `CONTACT_EXPIRED`.
+ */
+export function confirmContact(
+  rules: Rules,
+  record: UserRecord | null,
+  at: number,
+  mono: number,
+  userId: string,
+  typed: string,
+): Step<ContactResult> {
+  const c = record?.contact;
+  if (!record || !c) throw new TwoSvError('CONTACT_NOT_FOUND', 'there is no contact verification to confirm');
+  if (at >= c.expiresAt || at < c.startedAt) {
+    throw new TwoSvError('CONTACT_EXPIRED', 'the contact verification expired: begin it again');
+  }
+  if (isLocked(record, mono)) return { result: lockedResult(record) };
+  if (!equalConstantTime(rules.codeHash('contact', userId, c.id, typed), c.hash)) {
+    return failure(rules.policy, record, mono, {
+      attempts: c.attempts,
+      clear: (next) => {
+        next.contact = null;
+      },
+      setAttempts: (next, attempts) => {
+        next.contact = { ...c, attempts };
+      },
+      reason: 'invalid',
+      purpose: 'contact',
+      deviceId: undefined,
+    });
+  }
+  const verified: ContactRec = { kind: c.kind, value: c.value, verifiedAt: mono };
+  const info: ContactInfo = { kind: c.kind, masked: maskContact(c.kind, c.value), verifiedAt: mono };
+  return {
+    next: {
+      ...record,
+      contact: null,
+      contacts: [...record.contacts.filter((x) => x.kind !== c.kind), verified],
+    },
+    events: [
+      { type: 'verification-passed', purpose: 'contact' },
+      { type: 'contact-verified', contact: info },
+    ],
+    result: { ok: true, contact: { ...info, value: c.value } },
+  };
+}

@@ -1,0 +1,476 @@
+/**
+ * The engine's public types: what {@link createTwoStep} takes and returns, the events it reports, and the
+ * {@link TwoStep} interface. Re-exported by the package entry as before.
+ * @module
+ */
+import type { DeviceKind, DeviceRole, Policy } from '../policy.js';
+import type { OtpauthQrOptions } from '../qr.js';
+import type { RandomSource } from '../secret.js';
+import type { Store } from '../store.js';
+
+/** Why a code was sent. */
+export type CodePurpose = 'sign-in' | 'enrollment' | 'contact';
+
+/** How a code travels. */
+export type CodeChannel = 'sms' | 'voice' | 'email';
+
+/**
+ * One code for the app's {@link Sender} to deliver. This is the only place a plaintext code ever leaves
+ * the engine: it is not stored (only its keyed hash is) and never appears in an event.
+ */
+export interface CodeMessage {
+  /** The user the code is for. */
+  readonly userId: string;
+  /** `'sms'` (text message), `'voice'` (read out in a call) or `'email'`. */
+  readonly channel: CodeChannel;
+  /** The full E.164 number (`'+12015550100'`) or e-mail address. */
+  readonly to: string;
+  /** The code, `policy.code.digits` ASCII digits. */
+  readonly code: string;
+  /** What the code is for, so the message can say so ("Your sign-in code is ..."). */
+  readonly purpose: CodePurpose;
+  /** When the code stops working, ms since the epoch. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Delivers a code (an SMS gateway, a voice API, a mailer). It may be async. If it throws or rejects, the
+ * engine undoes the send (the user's state and send counters are as before) and throws `SENDER_FAILED`
+ * with the error as `cause`.
+ *
+ * Never put a code in a link that asks for secrets; say what it is for and that staff never ask for it.
+ *
+ * @example
+ * ```ts
+ * const outbox: { to: string; text: string }[] = [];
+ * const sender: Sender = ({ channel, to, code, purpose }) => {
+ *   const what = purpose === 'sign-in' ? 'sign-in' : 'verification';
+ *   const text = `Your ACME ${what} code is ${code}. ACME staff never ask for it.`;
+ *   outbox.push({ to, text: channel === 'voice' ? text.replace(/[0-9]/g, '$& ') : text });
+ * };
+ * const twoStep = createTwoStep({ sender });
+ * await twoStep.beginContactVerification('dave', { email: 'dave@example.com' });
+ * outbox[0]?.to; // 'dave@example.com'
+ * ```
+ */
+export type Sender = (message: CodeMessage) => void | Promise<void>;
+
+/** Where an authenticator secret belongs, passed to {@link SecretHooks} as associated data. */
+export interface SecretContext {
+  readonly userId: string;
+  readonly deviceId: string;
+}
+
+/**
+ * Encryption at rest of authenticator secrets. `seal` runs before a secret is stored, `open` when it is
+ * needed to check a code; either may be async (a KMS call). Bind the ciphertext to `context` (AEAD
+ * associated data) so that a sealed secret copied into another user's record does not open.
+ *
+ * @example AES-256-GCM with WebCrypto, bound to the user and device
+ * ```ts
+ * const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+ * const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+ * const unb64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+ * const aad = (c: SecretContext) => new TextEncoder().encode(`${c.userId}\u0000${c.deviceId}`);
+ * const secrets: SecretHooks = {
+ *   async seal(secret, context) {
+ *     const iv = crypto.getRandomValues(new Uint8Array(12));
+ *     const params = { name: 'AES-GCM', iv, additionalData: aad(context) };
+ *     const data = await crypto.subtle.encrypt(params, key, new TextEncoder().encode(secret));
+ *     return `v1.${b64(iv)}.${b64(new Uint8Array(data))}`;
+ *   },
+ *   async open(sealed, context) {
+ *     const [, iv, data] = sealed.split('.');
+ *     const params = { name: 'AES-GCM', iv: unb64(iv!), additionalData: aad(context) };
+ *     return new TextDecoder().decode(await crypto.subtle.decrypt(params, key, unb64(data!)));
+ *   },
+ * };
+ * const twoStep = createTwoStep({ secrets, policy: definePolicy({ requireBackup: false }) });
+ * const enrollment = await twoStep.enrollAuthenticator('alice', { account: 'alice@example.com' });
+ * const confirmed = await twoStep.confirmEnrollment('alice', generateTotp(enrollment.secret));
+ * confirmed.ok; // true
+ * ```
+ */
+export interface SecretHooks {
+  /** Encrypts a base32 secret before it is stored; returns the text to store. */
+  seal(secret: string, context: SecretContext): string | Promise<string>;
+  /** Decrypts what {@link SecretHooks.seal} returned, for the same `context`; returns the base32 secret. */
+  open(sealed: string, context: SecretContext): string | Promise<string>;
+}
+
+/** A device as shown on a settings page and in events: no secret, the number masked. */
+export interface DeviceInfo {
+  /** Stable id, for {@link TwoStep.removeDevice}, {@link TwoStep.swapPrimary} and challenges. */
+  readonly id: string;
+  readonly kind: DeviceKind;
+  readonly role: DeviceRole;
+  /** The masked number of a phone (`'+1••••••0100'`). */
+  readonly phone?: string;
+  /** `false` for an enrolment waiting for its code. */
+  readonly confirmed: boolean;
+  /** When it was confirmed (or the enrolment begun), ms since the epoch. */
+  readonly addedAt: number;
+  /** The last successful sign-in with it, ms since the epoch. */
+  readonly lastUsedAt?: number;
+}
+
+/** A verified emergency contact, as shown on a settings page: masked. */
+export interface ContactInfo {
+  readonly kind: 'email' | 'phone';
+  /** `'a•••@example.com'` or `'+1••••••0100'`. */
+  readonly masked: string;
+  readonly verifiedAt: number;
+}
+
+/**
+ * What a settings page or a sign-in flow needs to know about a user's 2SV.
+ *
+ * @example
+ * ```ts
+ * const twoStep = createTwoStep();
+ * const status = await twoStep.status('erin');
+ * status.enabled; // false
+ * status.setupStep; // 'enroll-primary'
+ * status.devices; // []
+ * ```
+ */
+export interface TwoStepStatus {
+  /** Whether sign-in needs a second step. */
+  readonly enabled: boolean;
+  /** What setup needs next: a primary, then (by default) a backup; `null` once 2SV is on. */
+  readonly setupStep: 'enroll-primary' | 'enroll-backup' | null;
+  /** Confirmed devices, primary first, then a pending enrolment (`confirmed: false`) if any. */
+  readonly devices: readonly DeviceInfo[];
+  /** The open sign-in challenge, if any and not expired. */
+  readonly challenge: {
+    readonly deviceId: string;
+    readonly kind: DeviceKind;
+    readonly expiresAt: number;
+  } | null;
+  /** Whether the user is locked out now. */
+  readonly locked: boolean;
+  /** When the lock ends (ms since the epoch), or `null`. */
+  readonly lockedUntil: number | null;
+  /** Consecutive failed codes since the last successful sign-in. */
+  readonly failures: number;
+  /** Whether the next sign-in must pass a fresh challenge ({@link TwoStep.requireReverification}). */
+  readonly reverificationRequired: boolean;
+  /** The last successful sign-in verification, or setup confirmation, ms since the epoch. */
+  readonly verifiedAt: number | null;
+  /** Whether a sensitive change (swap, remove, replace, disable, adding a device) is allowed now. */
+  readonly recentlyVerified: boolean;
+  /**
+   * Every confirmed device is a phone. SMS and voice are restricted authenticators (NIST SP 800-63B
+   * §5.1.3.3: SIM swaps, number porting, interception).
+   */
+  readonly phoneOnly: boolean;
+  /** `phoneOnly`, and the policy lets this user add or switch to an authenticator app: suggest one. */
+  readonly recommendAuthenticator: boolean;
+  /** Verified emergency contacts. */
+  readonly contacts: readonly ContactInfo[];
+}
+
+/**
+ * Why a code was not accepted. Values, not exceptions: a wrong code is an expected event.
+ * - `'invalid'`: wrong (or malformed) code; `attemptsLeft` before the code ends or the user is locked.
+ * - `'replayed'`: an authenticator code already used, or older than the last one used (RFC 6238 §5.2).
+ *   Ask for the next code. Counts as a failure.
+ * - `'attempts-exhausted'`: wrong, and that was the code's last attempt: begin a new challenge.
+ * - `'expired'`: the code's lifetime is over: begin a new challenge. Not counted.
+ * - `'no-challenge'`: nothing to verify (never begun, already used, or ended by another challenge).
+ * - `'locked'`: too many consecutive failures; even a correct code is refused until `lockedUntil`.
+ */
+export type VerifyFailure =
+  | { readonly ok: false; readonly reason: 'invalid' | 'replayed'; readonly attemptsLeft: number }
+  | { readonly ok: false; readonly reason: 'attempts-exhausted' | 'expired' | 'no-challenge' }
+  | { readonly ok: false; readonly reason: 'locked'; readonly lockedUntil: number };
+
+/**
+ * The result of {@link TwoStep.verify}.
+ *
+ * @example Turning a result into a message
+ * ```ts
+ * const twoStep = createTwoStep({ policy: definePolicy({ requireBackup: false }) });
+ * const enrollment = await twoStep.enrollAuthenticator('bob', { account: 'bob' });
+ * await twoStep.confirmEnrollment('bob', generateTotp(enrollment.secret));
+ * await twoStep.beginChallenge('bob');
+ * const result = await twoStep.verify('bob', '12345');
+ * if (result.ok) console.log('Signed in');
+ * else if (result.reason === 'locked') console.log('Locked until', new Date(result.lockedUntil));
+ * else if (result.reason === 'invalid' || result.reason === 'replayed') console.log(result.attemptsLeft, 'tries left');
+ * else console.log('Please start again:', result.reason);
+ * result; // { ok: false, reason: 'invalid', attemptsLeft: 4 }
+ * ```
+ */
+export type VerifyResult =
+  | {
+      readonly ok: true;
+      /** The device whose code passed. */
+      readonly deviceId: string;
+      readonly kind: DeviceKind;
+      /** When, ms since the epoch: the start of the "recent verification" window. */
+      readonly verifiedAt: number;
+    }
+  | VerifyFailure;
+
+/**
+ * Why a code was not sent. The sender was not called.
+ * - `'locked'`: the user is locked out until `lockedUntil`.
+ * - `'throttled'`: a send limit of the policy (`limit` says which) allows the next send at `retryAt`.
+ */
+export type SendRefusal =
+  | { readonly ok: false; readonly reason: 'locked'; readonly lockedUntil: number }
+  | {
+      readonly ok: false;
+      readonly reason: 'throttled';
+      readonly limit: 'cooldown' | 'user-hour' | 'user-day' | 'destination-hour' | 'destination-day';
+      readonly retryAt: number;
+    };
+
+/** An open sign-in challenge, as {@link TwoStep.beginChallenge} returns it. */
+export interface ChallengeInfo {
+  readonly deviceId: string;
+  readonly kind: DeviceKind;
+  /** The masked number the code was sent to (phones). */
+  readonly phone?: string;
+  /** When the challenge ends, ms since the epoch. */
+  readonly expiresAt: number;
+}
+
+/** The result of {@link TwoStep.beginChallenge}. */
+export type ChallengeResult = { readonly ok: true; readonly challenge: ChallengeInfo } | SendRefusal;
+
+/** What {@link TwoStep.enrollAuthenticator} returns: everything the enrolment page shows. */
+export interface AuthenticatorEnrollment {
+  /** The device id it will have once confirmed. */
+  readonly id: string;
+  readonly kind: 'authenticator';
+  readonly role: DeviceRole;
+  /**
+   * The new secret, base32, for users who type it in. Show it once, on this page only; the engine keeps it
+   * (through {@link SecretHooks.seal}).
+   */
+  readonly secret: string;
+  /** The `otpauth://` URI for the QR code. */
+  readonly uri: string;
+  /** The QR code of `uri` as an SVG document. */
+  readonly qrSvg: string;
+  /** The enrolment must be confirmed before this, ms since the epoch. */
+  readonly expiresAt: number;
+}
+
+/** What {@link TwoStep.enrollPhone} returns once the code is sent. */
+export interface PhoneEnrollment {
+  readonly id: string;
+  readonly kind: 'sms' | 'voice';
+  readonly role: DeviceRole;
+  /** The masked number. */
+  readonly phone: string;
+  readonly expiresAt: number;
+}
+
+/** The result of {@link TwoStep.confirmEnrollment}. */
+export type ConfirmResult =
+  | {
+      readonly ok: true;
+      readonly device: DeviceInfo;
+      /** Whether 2SV is on now (it turns on once the policy's requirements are met). */
+      readonly enabled: boolean;
+    }
+  | VerifyFailure;
+
+/** A contact to verify: an e-mail address, or a phone number reached by SMS (default) or voice. */
+export type ContactInput =
+  | { readonly email: string }
+  | { readonly phone: string; readonly channel?: 'sms' | 'voice' };
+
+/** The result of {@link TwoStep.confirmContact}. */
+export type ContactResult =
+  | {
+      readonly ok: true;
+      /** The verified contact; `value` is the normalised address or E.164 number, for your records. */
+      readonly contact: ContactInfo & { readonly value: string };
+    }
+  | VerifyFailure;
+
+/**
+ * Everything the engine reports through `onEvent`, each after the change it describes is stored, exactly
+ * once (an attempt that lost a race to another server reports nothing). Events never carry a secret, a
+ * code or a full phone number or address. `at` is ms since the epoch.
+ *
+ * - `enrollment-started`: a device enrolment began (QR shown or code sent); notify the user.
+ * - `device-added` / `device-replaced` / `device-removed`: confirmed devices changed.
+ * - `primary-changed`: the primary and a backup swapped roles.
+ * - `two-step-enabled` / `two-step-disabled`: sign-in now does / no longer does need a second step.
+ * - `challenge-started`: a sign-in challenge began on a device.
+ * - `code-sent`: the sender delivered a code.
+ * - `verification-passed` / `verification-failed`: a code was checked (`failures` counts consecutive
+ *   failures since the last successful sign-in).
+ * - `replay-refused`: an authenticator code was used again (counted as a failure too).
+ * - `locked`: too many consecutive failures; locked until `until`.
+ * - `reverification-required`: the app demanded a fresh second step.
+ * - `contact-verified`: an emergency contact passed its code.
+ *
+ * @example Notifying the user of important account actions
+ * ```ts
+ * const notices: string[] = [];
+ * const twoStep = createTwoStep({
+ *   policy: definePolicy({ requireBackup: false }),
+ *   onEvent: (event) => {
+ *     if (event.type === 'device-added') notices.push(`New ${event.device.kind} device`);
+ *     if (event.type === 'two-step-enabled') notices.push('Two-step verification is on');
+ *     if (event.type === 'locked') notices.push(`Locked until ${new Date(event.until).toISOString()}`);
+ *   },
+ * });
+ * const enrollment = await twoStep.enrollAuthenticator('carol', { account: 'carol' });
+ * await twoStep.confirmEnrollment('carol', generateTotp(enrollment.secret));
+ * notices; // ['New authenticator device', 'Two-step verification is on']
+ * ```
+ */
+export type TwoStepEvent = { readonly userId: string; readonly at: number } & EventBody;
+
+/** The part of {@link TwoStepEvent} that differs per type. */
+export type EventBody =
+  | {
+      readonly type: 'enrollment-started';
+      readonly kind: DeviceKind;
+      readonly role: DeviceRole;
+      readonly phone?: string;
+    }
+  | { readonly type: 'device-added'; readonly device: DeviceInfo }
+  | { readonly type: 'device-replaced'; readonly device: DeviceInfo; readonly replaced: DeviceInfo }
+  | { readonly type: 'device-removed'; readonly device: DeviceInfo }
+  | { readonly type: 'primary-changed'; readonly deviceId: string; readonly previousDeviceId: string }
+  | { readonly type: 'two-step-enabled' }
+  | { readonly type: 'two-step-disabled'; readonly devices: readonly DeviceInfo[] }
+  | { readonly type: 'challenge-started'; readonly deviceId: string; readonly kind: DeviceKind }
+  | {
+      readonly type: 'code-sent';
+      readonly purpose: CodePurpose;
+      readonly channel: CodeChannel;
+      /** Masked. */
+      readonly to: string;
+    }
+  | { readonly type: 'verification-passed'; readonly purpose: CodePurpose; readonly deviceId?: string }
+  | {
+      readonly type: 'verification-failed';
+      readonly purpose: CodePurpose;
+      readonly reason: 'invalid' | 'attempts-exhausted';
+      readonly deviceId?: string;
+      readonly failures: number;
+    }
+  | { readonly type: 'replay-refused'; readonly deviceId: string; readonly failures: number }
+  | { readonly type: 'locked'; readonly until: number; readonly failures: number }
+  | { readonly type: 'reverification-required'; readonly reason?: string }
+  | { readonly type: 'contact-verified'; readonly contact: ContactInfo };
+
+/** Options of {@link createTwoStep}. */
+export interface TwoStepOptions {
+  /** The rules. **(Optional)** Defaults to {@link defaultPolicy}. */
+  policy?: Policy;
+  /**
+   * Where the state lives. **(Optional)** Defaults to a new {@link MemoryStore}, which forgets everything
+   * when the process ends: **in production pass a durable, shared {@link Store}**.
+   */
+  store?: Store;
+  /**
+   * The key of the keyed hash (HMAC-SHA256) under which sent codes are stored, and destination throttling
+   * records are named: at least 32 bytes (or a string of at least 32 characters), **kept out of the store**
+   * (an environment secret or a KMS) and **the same on every server**. Required when `store` is given; with
+   * the default in-memory store a random per-process key is used.
+   *
+   * Why a key and not a salt: a 6-digit code has only a million values, so anyone who can read a salted
+   * hash recovers the code in milliseconds. Only a key the database reader does not have makes the stored
+   * hash useless to them. Rotating it ends the codes in flight (at most `policy.code.lifetime`).
+   */
+  codeKey?: Uint8Array | string;
+  /** Delivers SMS, voice and e-mail codes. Required to enrol phones, challenge them and verify contacts. */
+  sender?: Sender;
+  /** The name shown in authenticator apps (`otpauth://` issuer), e.g. `'ACME Co'`. **(Optional)** */
+  issuer?: string;
+  /** Encryption at rest of authenticator secrets. **(Optional)** By default they are stored as base32. */
+  secrets?: SecretHooks;
+  /** Receives every {@link TwoStepEvent}. Errors it throws are caught: a stored change is never undone. */
+  onEvent?: (event: TwoStepEvent) => void;
+  /** ms since the epoch. **(Optional)** Defaults to `Date.now`. */
+  clock?: () => number;
+  /** **(Optional)** Defaults to `crypto.getRandomValues`. Inject only in tests. */
+  random?: RandomSource;
+  /**
+   * How many times an operation re-reads and retries after a write conflict (another server changed the
+   * user's record) before it fails closed with `STORE_CONFLICT`, 0 to 100. **(Optional)** Defaults to `10`.
+   */
+  retries?: number;
+}
+
+/** Options of {@link TwoStep.enrollAuthenticator}. */
+export interface EnrollAuthenticatorOptions {
+  /** The account name shown in the app, e.g. the user's e-mail address. */
+  account: string;
+  /** Overrides the engine's `issuer` for this URI. **(Optional)** */
+  issuer?: string;
+  /** **(Optional)** Defaults to `'primary'` when the user has none, else `'backup'`. */
+  role?: DeviceRole;
+  /** Replace this device on confirmation; the new one takes its role. **(Optional)** */
+  replaces?: string;
+  /** Options of the QR SVG. **(Optional)** */
+  qr?: OtpauthQrOptions;
+}
+
+/** Options of {@link TwoStep.enrollPhone}. */
+export interface EnrollPhoneOptions {
+  /** The number, as typed: see {@link normalizePhone}. */
+  phone: string;
+  /** **(Optional)** Defaults to `'sms'`. */
+  kind?: 'sms' | 'voice';
+  /** **(Optional)** Defaults to `'primary'` when the user has none, else `'backup'`. */
+  role?: DeviceRole;
+  /** Replace this device on confirmation; the new one takes its role. **(Optional)** */
+  replaces?: string;
+}
+
+/**
+ * The engine {@link createTwoStep} returns. Every method is async, takes the user id first, loads the
+ * user's record, applies the policy, and stores the result with a conditional write.
+ *
+ * Errors (`TwoSvError`) are for input the app should not have sent: each has its own `code` and leaves
+ * the stored state unchanged. Expected outcomes (a wrong code, a lock, a throttled send) are values with
+ * `ok: false` and a `reason`.
+ */
+export interface TwoStep {
+  /** The engine's policy. */
+  readonly policy: Policy;
+  /** The user's 2SV state for a settings page or sign-in flow. A user with no record is simply off. */
+  status(userId: string): Promise<TwoStepStatus>;
+  /** Begins enrolling an authenticator app: returns the secret, URI and QR code to show. */
+  enrollAuthenticator(userId: string, options: EnrollAuthenticatorOptions): Promise<AuthenticatorEnrollment>;
+  /** Begins enrolling a phone: sends a code to it. Calling it again resends (a new code). */
+  enrollPhone(
+    userId: string,
+    options: EnrollPhoneOptions,
+  ): Promise<{ readonly ok: true; readonly enrollment: PhoneEnrollment } | SendRefusal>;
+  /** Confirms the pending enrolment with the code the user typed. */
+  confirmEnrollment(userId: string, code: string): Promise<ConfirmResult>;
+  /** Begins a sign-in challenge on the primary, or on `deviceId`; ends any other. Sends a code to phones. */
+  beginChallenge(userId: string, options?: { deviceId?: string }): Promise<ChallengeResult>;
+  /** Checks the code of the open challenge. */
+  verify(userId: string, code: string): Promise<VerifyResult>;
+  /** Makes a backup the primary, and the primary a backup. */
+  swapPrimary(userId: string, deviceId?: string): Promise<TwoStepStatus>;
+  /** Removes a confirmed device. */
+  removeDevice(userId: string, deviceId: string): Promise<TwoStepStatus>;
+  /** Turns 2SV off and forgets every device. */
+  disable(userId: string): Promise<TwoStepStatus>;
+  /**
+   * Demands a fresh second step at the next sign-in (after an abnormal sign-in). Ends the open challenge
+   * and any pending enrolment; sensitive changes wait for the fresh verification.
+   */
+  requireReverification(userId: string, options?: { reason?: string }): Promise<TwoStepStatus>;
+  /** Sends a one-time code to an emergency contact. */
+  beginContactVerification(
+    userId: string,
+    contact: ContactInput,
+  ): Promise<{ readonly ok: true; readonly to: string; readonly expiresAt: number } | SendRefusal>;
+  /** Confirms the pending contact verification with the code the user typed. */
+  confirmContact(userId: string, code: string): Promise<ContactResult>;
+}
