@@ -65,6 +65,7 @@ export {
   type PolicyInput,
   type PolicyReason,
   policyErrorCode,
+  validatePolicy,
 } from './policy.js';
 export { OTPAUTH_QR_DEFAULTS, type OtpauthQrOptions, otpauthQrMatrix, otpauthQrSvg } from './qr.js';
 export { generateSecret, type RandomSource, SECRET_DEFAULTS, type SecretOptions } from './secret.js';
