@@ -4,6 +4,7 @@
  * @module
  */
 export { decodeBase32, encodeBase32 } from './base32.js';
+export { mailboxKey, maskEmail, normalizeEmail } from './email.js';
 export {
   type AuthenticatorEnrollment,
   type ChallengeInfo,

@@ -433,7 +433,7 @@ describe('validatePolicy: any policy object, checked like definePolicy', () => {
     walk(d, []);
     expect(leaves).toHaveLength(20);
     const edited = (path: string[], value: unknown): unknown => {
-      const copy = structuredClone(d) as Record<string, unknown>;
+      const copy = structuredClone(d) as unknown as Record<string, unknown>;
       let at = copy;
       for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
       if (value === undefined) delete at[path.at(-1)!];
