@@ -1,7 +1,7 @@
 /**
  * twosv: two-step verification. RFC 4226 HOTP and RFC 6238 TOTP codes, secrets, base32, `otpauth://` URIs and QR
  * codes, phone numbers, and the enrolment policy engine with its `Store`.
- * @module
+ * @module twosv
  */
 export { decodeBase32, encodeBase32 } from './base32.js';
 export { mailboxKey, maskEmail, normalizeEmail } from './email.js';
