@@ -336,8 +336,17 @@ export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPoli
   if (policy.sendLimits.perDestination.hour > policy.sendLimits.perDestination.day) {
     bad('sendLimits.perDestination.hour must not exceed sendLimits.perDestination.day');
   }
-  return deepFreeze(policy);
+  const frozen = deepFreeze(policy);
+  checked.add(frozen);
+  return frozen;
 }
+
+/**
+ * The policies {@link definePolicy} built: checked and deeply frozen, so still valid, and
+ * {@link validatePolicy} returns them as they are (an app comparing `twoStep.policy` to its own keeps
+ * identity).
+ */
+const checked = new WeakSet<Policy>();
 
 /** Every field of a {@link Policy}: `true` for a leaf, a nested shape for an object. */
 type Shape = { readonly [key: string]: true | Shape };
@@ -384,7 +393,9 @@ function checkShape(value: unknown, shape: Shape, path: string): void {
  * turning lock arithmetic into `NaN` at the first wrong code.
  *
  * @param policy - the policy to check.
- * @returns a frozen copy of it, equal field by field.
+ * @returns {@link defaultPolicy} and policies from {@link definePolicy} as they are (already checked, and
+ *   frozen, so they cannot have changed); any other object as a frozen copy, equal field by field, so
+ *   later changes to the object do not reach the copy.
  * @throws {@link TwoSvError} `INVALID_POLICY`: not an object, a missing or unknown field, a value out of
  *   the range its {@link Policy} doc states (NaN, negative, fractional, too large), an unknown device kind,
  *   or one of the contradictions {@link definePolicy} refuses. The message names the field.
@@ -404,6 +415,7 @@ function checkShape(value: unknown, shape: Shape, path: string): void {
  * ```
  */
 export function validatePolicy(policy: Policy): Policy {
+  if (policy === defaultPolicy || checked.has(policy)) return policy;
   checkShape(policy, SHAPE, '');
   // Every field is present, so definePolicy takes each from `policy` and checks it, ranges and contradictions.
   return definePolicy(policy as PolicyInput, policy);

@@ -362,7 +362,13 @@ describe('validatePolicy: any policy object, checked like definePolicy', () => {
     expect(policy).toEqual(custom);
     expect(policy).not.toBe(custom);
     expect(Object.isFrozen(policy.lockout)).toBe(true);
-    expect(validatePolicy(d)).toEqual(d);
+    custom.lockout.failures = 0; // the copy does not follow later changes
+    expect(policy.lockout.failures).toBe(5);
+    // Already checked and frozen: returned as they are.
+    expect(validatePolicy(d)).toBe(d);
+    const built = definePolicy({ maxBackups: 2 });
+    expect(validatePolicy(built)).toBe(built);
+    expect(validatePolicy(policy)).toBe(policy);
     expect(validatePolicy(definePolicy({ table: { authenticator: ['sms'] } })).table).toEqual({
       authenticator: ['sms'],
     });
