@@ -7,7 +7,7 @@
 //
 // test/docs-structure.test.ts checks the result: every export in a concept, the concepts in this order, the
 // guides in reading order.
-import { Comment, CommentTag, Converter } from 'typedoc';
+import { Comment, CommentTag, Converter, ReflectionKind } from 'typedoc';
 
 /** The concepts in reading order, each with the source modules (paths under src/) whose exports it holds. */
 export const CONCEPTS = [
@@ -46,7 +46,7 @@ export function load(app) {
       const heading = new RegExp(`^#\\s+${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\n`);
       first.text = first.text.replace(heading, '');
     }
-    const modules = (project.children ?? []).filter((c) => c.kindOf?.(2));
+    const modules = (project.children ?? []).filter((c) => c.kindOf(ReflectionKind.Module));
     const scopes = modules.length > 0 ? modules : [project];
     for (const scope of scopes) {
       for (const child of scope.children ?? []) {
