@@ -21,7 +21,8 @@
  * - `INVALID_AFTER_STEP`: a TOTP `afterStep` that is not a safe integer.
  * - `INVALID_TIME`: `at` is NaN, an invalid `Date`, or before the TOTP epoch.
  * - `INVALID_SECRET_SIZE`: {@link generateSecret} asked for fewer than 16 or more than 1024 bytes.
- * - `INVALID_RANDOM`: an injected random source did not fill the buffer it was given.
+ * - `INVALID_RANDOM`: a random source that did not fill the buffer it was given, or that is degenerate
+ *   (all-equal or repeated draws; see {@link generateSecret}).
  * - `INVALID_OPTION`: an options argument that is not an object, or a required option that is missing.
  *
  * Phone numbers, policies and stores:

@@ -1,9 +1,25 @@
 /**
  * twosv: two-step verification. RFC 4226 HOTP and RFC 6238 TOTP codes, secrets, base32, `otpauth://` URIs and QR
  * codes, phone numbers, and the enrolment policy engine with its `Store`.
- * @module
+ *
+ * @categoryDescription Codes and secrets
+ * Generate and check RFC 4226 HOTP and RFC 6238 TOTP codes, and make the shared secrets behind them.
+ * @categoryDescription URIs and QR codes
+ * Hand a secret to an authenticator app: `otpauth://` URIs and the QR codes that carry them.
+ * @categoryDescription Engine
+ * `createTwoStep`: enrolment, sign-in challenges, device changes and their events, kept in a `Store`.
+ * @categoryDescription Policy
+ * Which devices may back up which, code lifetimes, attempt limits, lockout and send caps, as pure data and checks.
+ * @categoryDescription Stores
+ * Where the engine keeps each user's record: the `Store` contract and the in-memory `MemoryStore`.
+ * @categoryDescription Phones and e-mail
+ * Normalising, comparing and masking the phone numbers and e-mail addresses codes are sent to.
+ * @categoryDescription Errors
+ * The one error class, `TwoSvError`, and its stable codes.
+ * @module twosv
  */
 export { decodeBase32, encodeBase32 } from './base32.js';
+export { mailboxKey, maskEmail, normalizeEmail } from './email.js';
 export {
   type AuthenticatorEnrollment,
   type ChallengeInfo,
@@ -65,6 +81,7 @@ export {
   type PolicyInput,
   type PolicyReason,
   policyErrorCode,
+  validatePolicy,
 } from './policy.js';
 export { OTPAUTH_QR_DEFAULTS, type OtpauthQrOptions, otpauthQrMatrix, otpauthQrSvg } from './qr.js';
 export { generateSecret, type RandomSource, SECRET_DEFAULTS, type SecretOptions } from './secret.js';

@@ -222,7 +222,8 @@ function checkTable(value: unknown): Policy['table'] {
  * table.
  *
  * @param input - the fields to change.
- * @param base - the policy to start from. **(Optional)** Defaults to {@link defaultPolicy}.
+ * @param base - the policy to start from, complete (as {@link validatePolicy} wants it, though only the
+ *   values that end up in the result are range-checked). **(Optional)** Defaults to {@link defaultPolicy}.
  * @returns the frozen policy.
  * @throws {@link TwoSvError} `INVALID_POLICY` for a value out of range or a contradiction: no primary kind,
  *   a backup required but none allowed (`maxBackups: 0`, or a primary kind with no backup kinds), more
@@ -249,6 +250,7 @@ function checkTable(value: unknown): Policy['table'] {
  * ```
  */
 export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPolicy): Policy {
+  if (base !== defaultPolicy) checkShape(base, SHAPE, 'base.');
   const i = obj(input, 'policy') as PolicyInput;
   const code = obj(i.code, 'code');
   const totp = obj(i.totp, 'totp');
@@ -334,7 +336,89 @@ export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPoli
   if (policy.sendLimits.perDestination.hour > policy.sendLimits.perDestination.day) {
     bad('sendLimits.perDestination.hour must not exceed sendLimits.perDestination.day');
   }
-  return deepFreeze(policy);
+  const frozen = deepFreeze(policy);
+  checked.add(frozen);
+  return frozen;
+}
+
+/**
+ * The policies {@link definePolicy} built: checked and deeply frozen, so still valid, and
+ * {@link validatePolicy} returns them as they are (an app comparing `twoStep.policy` to its own keeps
+ * identity).
+ */
+const checked = new WeakSet<Policy>();
+
+/** Every field of a {@link Policy}: `true` for a leaf, a nested shape for an object. */
+type Shape = { readonly [key: string]: true | Shape };
+const SHAPE: Shape = {
+  table: true,
+  maxBackups: true,
+  requireBackup: true,
+  code: { digits: true, lifetime: true },
+  totp: { algorithm: true, digits: true, period: true, window: true },
+  enrollmentLifetime: true,
+  attemptsPerCode: true,
+  lockout: { failures: true, duration: true, maxDuration: true },
+  recentVerification: true,
+  sendLimits: {
+    cooldown: true,
+    perUser: { hour: true, day: true },
+    perDestination: { hour: true, day: true },
+  },
+};
+
+/** Refuses a missing field (own property, not `undefined`) or an unknown one, at every depth. */
+function checkShape(value: unknown, shape: Shape, path: string): void {
+  const name = path === '' ? 'policy' : path.slice(0, -1);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) bad(`${name} must be an object`);
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(shape)) {
+    if (!Object.hasOwn(record, key) || record[key] === undefined) bad(`${path}${key} is required`);
+    const inner = shape[key];
+    if (inner !== true) checkShape(record[key], inner!, `${path}${key}.`);
+  }
+  for (const key of Object.keys(record)) {
+    if (!Object.hasOwn(shape, key)) bad(`${path}${key} is not a policy field`);
+  }
+}
+
+/**
+ * Checks a complete policy object, however it was made (by hand, spread from {@link defaultPolicy}, parsed
+ * from a configuration file), as strictly as {@link definePolicy} checks its result, and returns a frozen
+ * copy. Every field must be present, at every depth: nothing is filled in from a default, since a field
+ * left out of a hand-written policy is a mistake, not a wish for the default (use {@link definePolicy} for
+ * that). Unknown fields are refused too: a misspelt limit would otherwise silently not apply.
+ *
+ * The engine checks its policy with it, so a broken policy is refused when the engine is created instead of
+ * turning lock arithmetic into `NaN` at the first wrong code.
+ *
+ * @param policy - the policy to check.
+ * @returns {@link defaultPolicy} and policies from {@link definePolicy} as they are (already checked, and
+ *   frozen, so they cannot have changed); any other object as a frozen copy, equal field by field, so
+ *   later changes to the object do not reach the copy.
+ * @throws {@link TwoSvError} `INVALID_POLICY`: not an object, a missing or unknown field, a value out of
+ *   the range its {@link Policy} doc states (NaN, negative, fractional, too large), an unknown device kind,
+ *   or one of the contradictions {@link definePolicy} refuses. The message names the field.
+ *
+ * @example
+ * ```ts
+ * validatePolicy(defaultPolicy).lockout; // { failures: 10, duration: 900, maxDuration: 86400 }
+ * ```
+ * @example A hand-made policy with a missing field
+ * ```ts
+ * try {
+ *   validatePolicy({ ...defaultPolicy, lockout: { duration: 60 } } as unknown as Policy);
+ * } catch (err) {
+ *   console.log(err instanceof TwoSvError && err.code); // 'INVALID_POLICY'
+ *   console.log((err as Error).message); // 'lockout.failures is required'
+ * }
+ * ```
+ */
+export function validatePolicy(policy: Policy): Policy {
+  if (policy === defaultPolicy || checked.has(policy)) return policy;
+  checkShape(policy, SHAPE, '');
+  // Every field is present, so definePolicy takes each from `policy` and checks it, ranges and contradictions.
+  return definePolicy(policy as PolicyInput, policy);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -61,6 +61,9 @@ export const OTPAUTH_DEFAULTS: Readonly<{ algorithm: 'SHA1'; digits: 6; period: 
   /* @__PURE__ */ Object.freeze({ algorithm: 'SHA1', digits: 6, period: 30, maxLength: 2048 } as const);
 
 const MAX_LENGTH = 2048;
+// The longest secret text looked at: twice the URI limit leaves room for any grouping of a secret that fits
+// (a 1024-byte secret, 1639 characters, spaced in groups of four is 2048).
+const MAX_SECRET_TEXT = 2 * MAX_LENGTH;
 const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
 const SUB_DELIMS = /[!'()*]/g;
 const SUB_DELIM = /[!'()*]/;
@@ -149,6 +152,26 @@ function checkSecret(secret: unknown): string {
 }
 
 /**
+ * Refuses, before any validation or encoding, text params that cannot fit in a URI of 2048 characters, so a
+ * 10 MB label costs a length check, not a scan. Percent-encoding never shortens text (each UTF-16 unit
+ * becomes at least one character), so the URI is at least as long as its fixed parts plus the raw account
+ * and twice the raw issuer (label prefix and parameter): past that bound it is surely too long. A secret may
+ * carry separators that the URI drops (`jbsw y3dp`), so its raw text is only bounded by 4096 characters; its
+ * canonical form is counted in the final length check.
+ */
+function checkSizes(type: 'totp' | 'hotp', params: OtpauthParams): void {
+  const { account, issuer, secret } = params as { account: unknown; issuer: unknown; secret: unknown };
+  const accountLength = typeof account === 'string' ? account.length : 0;
+  const issuerLength = typeof issuer === 'string' ? issuer.length : 0;
+  const secretLength = typeof secret === 'string' ? secret.length : 0;
+  // `otpauth://totp/` + [issuer `:`] + account + `?secret=` + >= 1 character + [`&issuer=` issuer]
+  const fixed = 10 + type.length + 1 + 8 + 1 + (typeof issuer === 'string' ? 1 + 8 : 0);
+  if (fixed + accountLength + 2 * issuerLength > MAX_LENGTH || secretLength > MAX_SECRET_TEXT) {
+    throw new TwoSvError('URI_TOO_LONG', `the URI would be longer than ${MAX_LENGTH} characters`);
+  }
+}
+
+/**
  * Builds the `otpauth://` Key URI of an account, for an authenticator app to scan (see
  * `otpauthQrSvg`) or open.
  *
@@ -172,6 +195,10 @@ function checkSecret(secret: unknown): string {
  *
  * @param params - the account; `algorithm` (default `'SHA1'`), `digits` (6), `period` (30, TOTP only) and
  *   `counter` (required for HOTP) as in {@link OtpauthParams}.
+ * Size comes first: an account or issuer too long for any URI of 2048 characters (the account plus twice
+ * the issuer, which the URI holds twice), or a secret text over 4096 characters, is refused with
+ * `URI_TOO_LONG` before any other check, so oversized input costs no scan or encoding.
+ *
  * @returns the URI, plain ASCII, at most 2048 characters.
  * @throws {@link TwoSvError} `INVALID_OPTION` (params not an object), `INVALID_OTP_TYPE`, `MISSING_SECRET`,
  *   `INVALID_SECRET`, `EMPTY_SECRET`, `INVALID_ISSUER`, `INVALID_ACCOUNT`, `INVALID_ALGORITHM`,
@@ -197,6 +224,7 @@ export function buildOtpauthUri(params: OtpauthParams): string {
   if (type !== 'totp' && type !== 'hotp') {
     throw new TwoSvError('INVALID_OTP_TYPE', "type must be 'totp' or 'hotp'");
   }
+  checkSizes(type, params);
   const secret = checkSecret(params.secret);
   const issuer = params.issuer === undefined ? undefined : checkIssuer(params.issuer);
   const account = encodeComponent(checkAccount(params.account, issuer !== undefined));

@@ -15,9 +15,11 @@ import {
   isRecentVerification,
   isSetupComplete,
   lockDurationMs,
+  type Policy,
   type PolicyDevice,
   type PolicyInput,
   policyErrorCode,
+  validatePolicy,
 } from '../src/policy.js';
 
 // The brief's device table, written out independently of src/policy.ts.
@@ -337,6 +339,159 @@ describe('definePolicy', () => {
   it('accepts requireBackup: false with no backups at all', () => {
     const policy = definePolicy({ requireBackup: false, maxBackups: 0 });
     expect(isSetupComplete(policy, [device('p', 'sms', 'primary', PHONE_A)])).toBe(true);
+  });
+});
+
+describe('validatePolicy: any policy object, checked like definePolicy', () => {
+  const d = defaultPolicy;
+  function refusal(policy: unknown): string {
+    let caught: unknown;
+    try {
+      validatePolicy(policy as Policy);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(TwoSvError);
+    expect((caught as TwoSvError).code).toBe('INVALID_POLICY');
+    return (caught as TwoSvError).message;
+  }
+
+  it('returns an equal, frozen copy of a valid policy', () => {
+    const custom = { ...d, maxBackups: 2, lockout: { ...d.lockout, failures: 5 } };
+    const policy = validatePolicy(custom);
+    expect(policy).toEqual(custom);
+    expect(policy).not.toBe(custom);
+    expect(Object.isFrozen(policy.lockout)).toBe(true);
+    custom.lockout.failures = 0; // the copy does not follow later changes
+    expect(policy.lockout.failures).toBe(5);
+    // Already checked and frozen: returned as they are.
+    expect(validatePolicy(d)).toBe(d);
+    const built = definePolicy({ maxBackups: 2 });
+    expect(validatePolicy(built)).toBe(built);
+    expect(validatePolicy(policy)).toBe(policy);
+    expect(validatePolicy(definePolicy({ table: { authenticator: ['sms'] } })).table).toEqual({
+      authenticator: ['sms'],
+    });
+  });
+
+  it.each<[string, unknown, string]>([
+    // The issue's cases: missing fields and a zero failure count made the lock arithmetic NaN.
+    ['lockout missing fields', { ...d, lockout: { duration: 60 } }, 'lockout.failures is required'],
+    ['lockout.failures 0', { ...d, lockout: { ...d.lockout, failures: 0 } }, 'lockout.failures'],
+    ['lockout.failures NaN', { ...d, lockout: { ...d.lockout, failures: Number.NaN } }, 'lockout.failures'],
+    ['lockout.duration negative', { ...d, lockout: { ...d.lockout, duration: -60 } }, 'lockout.duration'],
+    [
+      'lockout.duration Infinity',
+      { ...d, lockout: { ...d.lockout, duration: Infinity } },
+      'lockout.duration',
+    ],
+    ['lockout.failures a string', { ...d, lockout: { ...d.lockout, failures: '10' } }, 'lockout.failures'],
+    [
+      'lockout.maxDuration undefined',
+      { ...d, lockout: { ...d.lockout, maxDuration: undefined } },
+      'required',
+    ],
+    ['code.lifetime fractional', { ...d, code: { ...d.code, lifetime: 60.5 } }, 'code.lifetime'],
+    ['totp.window negative', { ...d, totp: { ...d.totp, window: -1 } }, 'totp.window'],
+    ['totp.algorithm unknown', { ...d, totp: { ...d.totp, algorithm: 'MD5' } }, 'totp.algorithm'],
+    ['attemptsPerCode 0', { ...d, attemptsPerCode: 0 }, 'attemptsPerCode'],
+    ['attemptsPerCode above lockout.failures', { ...d, attemptsPerCode: 11 }, 'attemptsPerCode'],
+    ['an unknown device kind as primary', { ...d, table: { ...d.table, email: ['sms'] } }, 'table'],
+    ['an unknown device kind as backup', { ...d, table: { sms: ['pager'] } }, 'table.sms'],
+    ['an empty table', { ...d, table: {} }, 'table'],
+    ['requireBackup missing', { ...d, requireBackup: undefined }, 'requireBackup is required'],
+    ['requireBackup a string', { ...d, requireBackup: 'true' }, 'requireBackup'],
+    ['sendLimits.perUser missing', { ...d, sendLimits: { ...d.sendLimits, perUser: undefined } }, 'required'],
+    [
+      'sendLimits.perDestination.day missing',
+      { ...d, sendLimits: { ...d.sendLimits, perDestination: { hour: 5 } } },
+      'sendLimits.perDestination.day is required',
+    ],
+    [
+      'hourly cap above daily',
+      { ...d, sendLimits: { ...d.sendLimits, perUser: { hour: 9, day: 3 } } },
+      'hour',
+    ],
+    ['a misspelt field', { ...d, lockOut: d.lockout }, 'lockOut is not a policy field'],
+    [
+      'a misspelt nested field',
+      { ...d, code: { ...d.code, lifeTime: 60 } },
+      'code.lifeTime is not a policy field',
+    ],
+    ['a nested field not an object', { ...d, lockout: 5 }, 'lockout must be an object'],
+    ['an array', [d], 'policy must be an object'],
+    ['null', null, 'policy must be an object'],
+    ['undefined', undefined, 'policy must be an object'],
+    ['a partial policy (definePolicy input)', { lockout: { failures: 5 } }, 'table is required'],
+  ])('refuses %s', (_, policy, message) => {
+    expect(refusal(policy)).toContain(message);
+  });
+
+  it('refuses each of the 20 leaf fields removed or set to NaN', () => {
+    const leaves: string[][] = [];
+    const walk = (value: object, path: string[]) => {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key === 'table') leaves.push([...path, key]);
+        else if (inner !== null && typeof inner === 'object') walk(inner, [...path, key]);
+        else leaves.push([...path, key]);
+      }
+    };
+    walk(d, []);
+    expect(leaves).toHaveLength(20);
+    const edited = (path: string[], value: unknown): unknown => {
+      const copy = structuredClone(d) as unknown as Record<string, unknown>;
+      let at = copy;
+      for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
+      if (value === undefined) delete at[path.at(-1)!];
+      else at[path.at(-1)!] = value;
+      return copy;
+    };
+    for (const path of leaves) {
+      expect(refusal(edited(path, undefined))).toBe(`${path.join('.')} is required`);
+      expect(refusal(edited(path, Number.NaN))).toContain(path.join('.'));
+    }
+  });
+
+  it('property: validatePolicy accepts exactly what definePolicy builds, and returns it unchanged', () => {
+    const int = (min: number, max: number) => fc.integer({ min: min - 2, max: max + 2 });
+    fc.assert(
+      fc.property(
+        fc.record({
+          maxBackups: int(0, 10),
+          attemptsPerCode: int(1, 100),
+          lockout: fc.record({ failures: int(1, 100), duration: int(1, 3600), maxDuration: int(1, 7200) }),
+          sendLimits: fc.record({ perUser: fc.record({ hour: int(1, 20), day: int(1, 20) }) }),
+        }),
+        (input) => {
+          let built: Policy | undefined;
+          try {
+            built = definePolicy(input);
+          } catch {
+            built = undefined;
+          }
+          const handMade = {
+            ...d,
+            ...input,
+            sendLimits: { ...d.sendLimits, perUser: input.sendLimits.perUser },
+          };
+          if (built === undefined) refusal(handMade);
+          else expect(validatePolicy(handMade)).toEqual(built);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('definePolicy refuses an incomplete base instead of crashing on it', () => {
+    const base = { ...d, lockout: undefined } as unknown as Policy;
+    let caught: unknown;
+    try {
+      definePolicy({}, base);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(TwoSvError);
+    expect((caught as TwoSvError).message).toBe('base.lockout is required');
   });
 });
 

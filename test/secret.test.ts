@@ -11,6 +11,7 @@ import {
   type TwoSvErrorCode,
   verifyTotp,
 } from '../src/index.js';
+import { checkRandomSource, randomBytes } from '../src/secret.js';
 import { expectTwoSvError } from './support/errors.js';
 
 function expectError(fn: () => unknown, code: TwoSvErrorCode, names: string): void {
@@ -76,9 +77,13 @@ describe('generateSecret', () => {
     );
   });
 
-  it('an all-zero source gives the all-A secret (it is used, not mixed with anything)', () => {
-    expect(generateSecret({ random: (bytes) => bytes.fill(0) })).toBe('A'.repeat(32));
-    expect(generateSecret({ random: (bytes) => bytes.fill(0xff) })).toBe('7'.repeat(32));
+  it('an injected source is used as is, not mixed with anything', () => {
+    const pattern = Uint8Array.from({ length: 20 }, (_, i) => (i * 37 + 11) & 0xff);
+    const random = (bytes: Uint8Array) => {
+      bytes.set(pattern);
+      return bytes;
+    };
+    expect(generateSecret({ random })).toBe(encodeBase32(pattern));
   });
 
   it('uses globalThis.crypto.getRandomValues when nothing is injected', () => {
@@ -160,5 +165,79 @@ describe('bad input throws TwoSvError with its code', () => {
 
   it.each([[null], ['x'], [20], [true]])('options %j: INVALID_OPTION', (options) => {
     expectError(() => generateSecret(options as never), 'INVALID_OPTION', 'options');
+  });
+});
+
+describe('a degenerate random source is refused (health tests of every draw)', () => {
+  const constant = (value: number) => (bytes: Uint8Array) => bytes.fill(value);
+  /** The same non-uniform bytes every call: 0, 1, 2, ... */
+  const sameEveryCall = () => (bytes: Uint8Array) => {
+    for (let i = 0; i < bytes.length; i++) bytes[i] = i;
+    return bytes;
+  };
+
+  it.each([[0], [0xff], [0x55]])('a source of bytes all equal to %i makes no secret', (value) => {
+    expectError(() => generateSecret({ random: constant(value) }), 'INVALID_RANDOM', 'random');
+    expectError(() => generateSecret({ bytes: 16, random: constant(value) }), 'INVALID_RANDOM', 'random');
+  });
+
+  it('a source of the same bytes every call makes one secret, then no second', () => {
+    const random = sameEveryCall();
+    expect(generateSecret({ random })).toBe(encodeBase32(Uint8Array.from({ length: 20 }, (_, i) => i)));
+    expectError(() => generateSecret({ random }), 'INVALID_RANDOM', 'random');
+    expectError(() => generateSecret({ random }), 'INVALID_RANDOM', 'random');
+  });
+
+  it('short draws are judged by their repeats: 16 repeated bytes in a row are refused', () => {
+    // 6-byte draws (sent codes): three repeats are 18 bytes; the first three draws pass (2^-48 each alone).
+    const zeros = constant(0);
+    for (let i = 0; i < 3; i++) expect(randomBytes(6, zeros)).toEqual(new Uint8Array(6));
+    expectError(() => randomBytes(6, zeros), 'INVALID_RANDOM', 'random');
+    // 9-byte draws (ids): the second repeat reaches 18 bytes.
+    const same = sameEveryCall();
+    randomBytes(9, same);
+    randomBytes(9, same);
+    expectError(() => randomBytes(9, same), 'INVALID_RANDOM', 'random');
+    // Repeats are counted per draw size, so interleaved sizes (id, id, code, ...) are still caught.
+    const mixed = constant(0);
+    randomBytes(9, mixed);
+    randomBytes(6, mixed);
+    randomBytes(9, mixed);
+    randomBytes(6, mixed);
+    expectError(() => randomBytes(9, mixed), 'INVALID_RANDOM', 'random');
+  });
+
+  it('a differing draw resets the count: occasional repeats of short draws pass', () => {
+    let call = 0;
+    // Pairs of equal 6-byte draws (a repeat each), then a change: never three repeats in a row.
+    const pairs = (bytes: Uint8Array) => bytes.fill(Math.floor(call++ / 2) & 0xff);
+    expect(() => {
+      for (let i = 0; i < 1000; i++) randomBytes(6, pairs);
+    }).not.toThrow();
+    // A source whose draws all differ passes, short or long.
+    const random = counting(3);
+    expect(() => {
+      for (let i = 0; i < 1000; i++) randomBytes(1 + (i % 40), random);
+    }).not.toThrow();
+    expect(random).toHaveBeenCalledTimes(1000);
+  });
+
+  it('the platform CSPRNG passes many draws of every size the engine uses', () => {
+    const drawn = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      drawn.add(Buffer.from(randomBytes(6)).toString('hex'));
+      drawn.add(Buffer.from(randomBytes(9)).toString('hex'));
+    }
+    for (let i = 0; i < 50; i++) drawn.add(Buffer.from(randomBytes(32)).toString('hex'));
+    expect(drawn.size).toBe(4050);
+    expect(randomBytes(4096)).toHaveLength(4096);
+  });
+
+  it('checkRandomSource refuses a degenerate source before its first use, and accepts good ones', () => {
+    expectError(() => checkRandomSource(constant(0)), 'INVALID_RANDOM', 'random');
+    expectError(() => checkRandomSource(sameEveryCall()), 'INVALID_RANDOM', 'random');
+    expectError(() => checkRandomSource('x' as never), 'INVALID_RANDOM', 'random');
+    expect(() => checkRandomSource(counting(9))).not.toThrow();
+    expect(() => checkRandomSource()).not.toThrow();
   });
 });

@@ -10,6 +10,7 @@ import speakeasy from 'speakeasy';
 import { describe, expect, it } from 'vitest';
 import {
   buildOtpauthUri,
+  generateSecret,
   OTPAUTH_DEFAULTS,
   type OtpauthParams,
   otpauthCompatibility,
@@ -177,6 +178,48 @@ describe('buildOtpauthUri', () => {
     const uri = buildOtpauthUri({ type: 'totp', secret: SECRET, issuer: 'ACME', account: 'a:b' });
     expect(uri).toBe('otpauth://totp/ACME:a%3Ab?secret=JBSWY3DPEHPK3PXP&issuer=ACME');
     expect(parseOtpauthUri(uri)).toMatchObject({ issuer: 'ACME', account: 'a:b' });
+  });
+});
+
+describe('buildOtpauthUri: size before work', () => {
+  // Each oversized text also breaks a rule only a scan finds (a control character at its end, or a character
+  // outside base32): URI_TOO_LONG rather than that rule's code shows the length was checked first.
+  const huge = 10_000_000;
+  it.each([
+    ['account', { type: 'totp', secret: SECRET, account: `${'é'.repeat(huge)}\u0007` }],
+    ['issuer', { type: 'totp', secret: SECRET, issuer: `${'x'.repeat(huge)}\u0007`, account: 'a' }],
+    ['secret', { type: 'totp', secret: `${'a '.repeat(huge / 2)}!`, account: 'a' }],
+    ['hotp account', { type: 'hotp', secret: SECRET, account: `${'a'.repeat(huge)}\u0000`, counter: 0 }],
+  ])('a 10 MB %s is refused as too long before it is scanned', (_, params) => {
+    expectRefusal(() => buildOtpauthUri(params as OtpauthParams), 'URI_TOO_LONG');
+  });
+
+  it('the bound is exact: the longest account or issuer that fits is built, one more unit is refused', () => {
+    const secret = 'A'.repeat(8);
+    // otpauth://totp/ + account + ?secret=AAAAAAAA = 2048 characters
+    const account = 'a'.repeat(2048 - 15 - 8 - secret.length);
+    expect(buildOtpauthUri({ type: 'totp', secret, account })).toHaveLength(2048);
+    expectRefusal(() => buildOtpauthUri({ type: 'totp', secret, account: `${account}a` }), 'URI_TOO_LONG');
+    // otpauth://totp/ + issuer + : + ab + ?secret=AAAAAAAA + &issuer= + issuer = 2048 characters
+    const issuer = 'i'.repeat((2048 - 15 - 1 - 2 - 8 - secret.length - 8) / 2);
+    expect(buildOtpauthUri({ type: 'totp', secret, issuer, account: 'ab' })).toHaveLength(2048);
+    expectRefusal(
+      () => buildOtpauthUri({ type: 'totp', secret, issuer: `${issuer}i`, account: 'ab' }),
+      'URI_TOO_LONG',
+    );
+  });
+
+  it('a 1024-byte secret grouped by spaces (2048 characters of text) still fits', () => {
+    const secret = generateSecret({ bytes: 1024 });
+    const grouped = secret.match(/.{1,4}/g)!.join(' ');
+    expect(grouped).toHaveLength(2048);
+    expect(parseOtpauthUri(buildOtpauthUri({ type: 'totp', secret: grouped, account: 'a' })).secret).toBe(
+      secret,
+    );
+    expectRefusal(
+      () => buildOtpauthUri({ type: 'totp', secret: `${grouped} `.repeat(2), account: 'a' }),
+      'URI_TOO_LONG',
+    );
   });
 });
 
