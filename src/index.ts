@@ -42,7 +42,19 @@ export {
   type SecretInput,
   verifyHotp,
 } from './hotp.js';
-export { isSamePhone, maskPhone, normalizePhone } from './phone.js';
+export {
+  canReceiveCodes,
+  formatPhone,
+  isSamePhone,
+  maskPhone,
+  normalizePhone,
+  type PhoneChannel,
+  type PhoneLineType,
+  type PhoneNumberInfo,
+  type PhoneOptions,
+  type PhoneRegion,
+  parsePhone,
+} from './phone.js';
 export {
   backupKindsFor,
   checkAddDevice,
