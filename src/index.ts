@@ -43,6 +43,20 @@ export {
   verifyHotp,
 } from './hotp.js';
 export {
+  type CodeTextParams,
+  createMessages,
+  MESSAGE_CATALOGS,
+  type MessageCatalog,
+  type MessageContext,
+  type MessageKey,
+  type MessageParams,
+  type MessageResult,
+  type Messages,
+  type MessagesOptions,
+  pickLocale,
+  type ThrottleLimit,
+} from './messages.js';
+export {
   canReceiveCodes,
   formatPhone,
   isSamePhone,
