@@ -274,10 +274,11 @@ function languageScript(tag: string): string {
  * const messages = createMessages({ brand: 'ACME' });
  * messages.resultText({ ok: false, reason: 'invalid', attemptsLeft: 2 }, { locale: 'zh-CN' }); // '验证码错误，还可尝试2次。'
  * const lockedUntil = Date.UTC(2026, 10, 29, 6, 30);
- * messages.resultText({ ok: false, reason: 'locked', lockedUntil }, { locale: 'zh', timeZone: 'Asia/Shanghai' });
- * // '验证失败次数过多，为保护账号安全，请于11月29日 GMT+8 14:30后再试。'
- * messages.resultText({ ok: false, reason: 'locked', lockedUntil }, { locale: 'en-US', timeZone: 'America/New_York' });
- * // 'Too many failed attempts. For your security, try again after Nov 29, 01:30 EST.'
+ * const locked = { ok: false, reason: 'locked', lockedUntil } as const;
+ * const li = { locale: 'zh', timeZone: 'Asia/Shanghai' };
+ * const bob = { locale: 'en-US', timeZone: 'America/New_York' };
+ * messages.resultText(locked, li); // '验证失败次数过多，为保护账号安全，请于11月29日 GMT+8 14:30后再试。'
+ * messages.resultText(locked, bob); // 'Too many failed attempts. For your security, try again after Nov 29, 01:30 EST.'
  * ```
  * @example Overriding a text, adding a locale
  * ```ts
@@ -407,10 +408,13 @@ export function createMessages(options: MessagesOptions): Messages {
  *
  * @example
  * ```ts
- * pickLocale('zh-CN,zh;q=0.9,en;q=0.8', ['en', 'zh-CN']); // 'zh-CN'
- * pickLocale('en-GB,en;q=0.9', ['en', 'zh-CN']); // 'en'
- * pickLocale('fr;q=0.9, zh;q=0.5', ['en', 'zh-CN']); // 'zh-CN'
- * pickLocale('fr, de', ['en', 'zh-CN']); // undefined
+ * const chinese = 'zh-CN,zh;q=0.9,en;q=0.8';
+ * const british = 'en-GB,en;q=0.9';
+ * const french = 'fr;q=0.9, zh;q=0.5';
+ * pickLocale(chinese, ['en', 'zh-CN']); // 'zh-CN'
+ * pickLocale(british, ['en', 'zh-CN']); // 'en'
+ * pickLocale(french, ['en', 'zh-CN']); // 'zh-CN': French is not there, Chinese is
+ * pickLocale('fr, de', ['en', 'zh-CN']) ?? 'en'; // 'en': none fits, so the app's default
  * ```
  */
 export function pickLocale(header: string | undefined, supported: readonly string[]): string | undefined {
