@@ -236,19 +236,7 @@ function maskOf(
  * ```
  */
 export function parsePhone(input: string, options?: PhoneOptions): PhoneNumberInfo {
-  const region = checkOptions(options);
-  const number = parse(input, region);
-  const typeName = number.getType();
-  const type = typeName === undefined ? 'unknown' : LINE_TYPES[typeName];
-  const sms = SMS_TYPES.has(type);
-  const voice = !NO_VOICE_TYPES.has(type);
-  const channel = options?.channel;
-  if ((channel === 'sms' && !sms) || (channel === 'voice' && !voice)) {
-    throw new TwoSvError(
-      'PHONE_CHANNEL_UNSUPPORTED',
-      `phone is a ${type} number, which cannot take ${channel} codes`,
-    );
-  }
+  const { number, type, sms, voice } = analyse(input, options);
   const callingCode = String(number.countryCallingCode);
   const nationalNumber = String(number.nationalNumber);
   return Object.freeze({
@@ -263,6 +251,27 @@ export function parsePhone(input: string, options?: PhoneOptions): PhoneNumberIn
     international: number.formatInternational(),
     masked: maskOf(number.country, type, callingCode, nationalNumber),
   });
+}
+
+/**
+ * Parses, validates and types a number, checking the channel; the formats are left to the callers that need
+ * them (formatting costs as much as parsing, and the engine masks numbers in every event and status).
+ */
+function analyse(input: string, options: PhoneOptions | undefined) {
+  const region = checkOptions(options);
+  const number = parse(input, region);
+  const typeName = number.getType();
+  const type: PhoneLineType = typeName === undefined ? 'unknown' : LINE_TYPES[typeName];
+  const sms = SMS_TYPES.has(type);
+  const voice = !NO_VOICE_TYPES.has(type);
+  const channel = options?.channel;
+  if ((channel === 'sms' && !sms) || (channel === 'voice' && !voice)) {
+    throw new TwoSvError(
+      'PHONE_CHANNEL_UNSUPPORTED',
+      `phone is a ${type} number, which cannot take ${channel} codes`,
+    );
+  }
+  return { number, type, sms, voice };
 }
 
 /**
@@ -311,7 +320,7 @@ export function parsePhone(input: string, options?: PhoneOptions): PhoneNumberIn
  * ```
  */
 export function normalizePhone(input: string, options?: PhoneOptions): string {
-  return parsePhone(input, options).e164;
+  return String(analyse(input, options).number.number);
 }
 
 /**
@@ -320,6 +329,7 @@ export function normalizePhone(input: string, options?: PhoneOptions): string {
  * anything.
  *
  * @param options - `defaultRegion` for numbers written nationally (`channel` is ignored).
+ * @throws {@link TwoSvError} `INVALID_OPTION` for bad options (never for bad numbers).
  *
  * @example
  * ```ts
@@ -331,16 +341,24 @@ export function normalizePhone(input: string, options?: PhoneOptions): string {
  * ```
  */
 export function isSamePhone(a: string, b: string, options?: PhoneOptions): boolean {
-  const region = options?.defaultRegion === undefined ? {} : { defaultRegion: options.defaultRegion };
+  const region = regionOnly(options);
+  checkOptions(region); // bad options throw; only bad numbers are "not the same"
   const x = tryNormalize(a, region);
   return x !== undefined && x === tryNormalize(b, region);
 }
 
-function tryNormalize(input: string, options: PhoneOptions): string | undefined {
+/** The options without `channel`, for the helpers that ignore it. */
+function regionOnly(options: PhoneOptions | undefined): PhoneOptions | undefined {
+  if (options === undefined || typeof options !== 'object' || options === null) return options;
+  return options.defaultRegion === undefined ? {} : { defaultRegion: options.defaultRegion };
+}
+
+function tryNormalize(input: string, options: PhoneOptions | undefined): string | undefined {
   try {
     return normalizePhone(input, options);
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (err instanceof TwoSvError && err.code === 'INVALID_PHONE') return undefined;
+    throw err;
   }
 }
 
@@ -361,11 +379,7 @@ export function canReceiveCodes(phone: string, channel: PhoneChannel, options?: 
   if (channel !== 'sms' && channel !== 'voice') {
     throw new TwoSvError('INVALID_OPTION', "channel must be 'sms' or 'voice'");
   }
-  const info = parsePhone(
-    phone,
-    options?.defaultRegion === undefined ? {} : { defaultRegion: options.defaultRegion },
-  );
-  return info[channel];
+  return analyse(phone, regionOnly(options))[channel];
 }
 
 /**
@@ -392,11 +406,8 @@ export function formatPhone(
   if (format !== 'national' && format !== 'international') {
     throw new TwoSvError('INVALID_OPTION', "format must be 'national' or 'international'");
   }
-  const info = parsePhone(
-    phone,
-    options?.defaultRegion === undefined ? {} : { defaultRegion: options.defaultRegion },
-  );
-  return info[format];
+  const { number } = analyse(phone, regionOnly(options));
+  return format === 'national' ? number.formatNational() : number.formatInternational();
 }
 
 /**
@@ -420,8 +431,6 @@ export function formatPhone(
  * ```
  */
 export function maskPhone(phone: string, options?: PhoneOptions): string {
-  return parsePhone(
-    phone,
-    options?.defaultRegion === undefined ? {} : { defaultRegion: options.defaultRegion },
-  ).masked;
+  const { number, type } = analyse(phone, regionOnly(options));
+  return maskOf(number.country, type, String(number.countryCallingCode), String(number.nationalNumber));
 }

@@ -321,3 +321,22 @@ describe('bad input', () => {
     }
   });
 });
+
+describe('the helpers agree with parsePhone', () => {
+  it('for every region example, and refuse options the same way', () => {
+    for (const x of EXAMPLES) {
+      const phone = parsePhone(x.e164);
+      expect(normalizePhone(phone.national, { defaultRegion: x.region })).toBe(phone.e164);
+      expect(maskPhone(x.e164)).toBe(phone.masked);
+      expect(formatPhone(x.e164)).toBe(phone.national);
+      expect(formatPhone(x.e164, { format: 'international' })).toBe(phone.international);
+      expect(canReceiveCodes(x.e164, 'sms')).toBe(phone.sms);
+      expect(canReceiveCodes(x.e164, 'voice')).toBe(phone.voice);
+    }
+    for (const fn of [maskPhone, formatPhone, (p: string, o: never) => canReceiveCodes(p, 'sms', o)]) {
+      expect(code(() => fn('+12015550100', 'CN' as never))).toBe('INVALID_OPTION');
+      expect(code(() => fn('+12015550100', { defaultRegion: 'XX' } as never))).toBe('INVALID_OPTION');
+    }
+    expect(code(() => isSamePhone('+12015550100', '+12015550100', 'CN' as never))).toBe('INVALID_OPTION');
+  });
+});
