@@ -417,7 +417,11 @@ export function formatPhone(
  * digits or fewer), every other digit a `•`. Enough for a user to recognise their phone, not enough to call
  * it.
  *
- * @param phone - any spelling {@link parsePhone} accepts.
+ * A number already in strict E.164 form (`+` and 7 to 15 digits, nothing else) is masked even when the
+ * metadata does not call it valid: numbers stored before a metadata update (or under the older, length-only
+ * rules) must stay displayable in settings pages and events. Anything else must be valid.
+ *
+ * @param phone - any spelling {@link parsePhone} accepts, or a stored E.164 string.
  * @param options - `defaultRegion` for numbers written nationally (`channel` is ignored).
  * @returns the masked text.
  * @throws {@link TwoSvError} `INVALID_PHONE`.
@@ -428,9 +432,30 @@ export function formatPhone(
  * maskPhone('+44 20 7946 0958'); // '+44••••••0958'
  * maskPhone('+86 138 0013 8000'); // '138****8000'
  * maskPhone('+86 10 6552 9988'); // '+86••••••9988': a landline
+ * maskPhone('+447700900123'); // '+44••••••0123': stored, though Ofcom's drama range is not a valid number
  * ```
  */
 export function maskPhone(phone: string, options?: PhoneOptions): string {
-  const { number, type } = analyse(phone, regionOnly(options));
-  return maskOf(number.country, type, String(number.countryCallingCode), String(number.nationalNumber));
+  try {
+    const { number, type } = analyse(phone, regionOnly(options));
+    return maskOf(number.country, type, String(number.countryCallingCode), String(number.nationalNumber));
+  } catch (err) {
+    if (!(err instanceof TwoSvError && err.code === 'INVALID_PHONE' && /^\+[1-9][0-9]{6,14}$/.test(phone)))
+      throw err;
+    return maskStored(phone);
+  }
+}
+
+/** The generic mask of a stored E.164 string the metadata does not validate: country code when known. */
+function maskStored(e164: string): string {
+  let callingCode = '';
+  try {
+    callingCode = String(parsePhoneNumberWithError(e164).countryCallingCode);
+  } catch {
+    // An unassigned country code: show none of the leading digits.
+  }
+  return maskOf(undefined, 'unknown', callingCode, e164.slice(1 + callingCode.length)).replace(
+    /^\+(?=•)/,
+    '+',
+  );
 }

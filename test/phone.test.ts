@@ -256,6 +256,37 @@ describe('properties over every region', () => {
   });
 });
 
+describe('stored numbers the metadata does not validate', () => {
+  it.each([
+    ['+447700900123', '+44••••••0123'], // Ofcom drama range: stored under the old length-only rules
+    ['+8613800138', '+86••••0138'], // a digit short
+    ['+99912345678', '+•••••••5678'], // unassigned country code: no leading digit shown
+    ['+6834002', '+683••02'],
+  ])('maskPhone(%s) is %s, and normalizePhone still refuses it', (e164, masked) => {
+    expect(maskPhone(e164)).toBe(masked);
+    if (e164 !== '+6834002') expect(code(() => normalizePhone(e164))).toBe('INVALID_PHONE');
+  });
+
+  it('only the strict E.164 form gets this leniency', () => {
+    for (const typed of ['+44 7700 900123', '0044 7700 900123', '+44-7700-900123', '+44 7700 900123 '])
+      expect(code(() => maskPhone(typed))).toBe('INVALID_PHONE');
+  });
+
+  it('property: any strict E.164 string is masked without showing more than its last four digits', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[1-9][0-9]{6,14}$/), (d) => {
+        const masked = maskPhone(`+${d}`);
+        const shown = masked.replace(/[•*]/g, '');
+        expect(masked.endsWith(d.slice(-2))).toBe(true);
+        expect(shown.length).toBeLessThanOrEqual(1 + 3 + 4); // +, at most a 3-digit country code, 4 digits
+        expect([...masked].filter((c) => c === '•' || c === '*').length).toBeGreaterThanOrEqual(
+          Math.ceil((d.length - 3) / 3),
+        );
+      }),
+    );
+  });
+});
+
 describe('bad input', () => {
   it.each([
     ['letters', '+1 555 FLOWERS'],
