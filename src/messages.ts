@@ -179,7 +179,10 @@ export interface MessageContext {
   at?: number | undefined;
 }
 
-/** The text a result gets: a verification, a send refusal, or any successful `{ ok: true }` result. */
+/**
+ * What {@link Messages.resultText} reads: a verification result (`{ ok: true }` reads as "Verified."), or a
+ * send refusal. For a send that went through, show `text('code.sent', { to, channel })` with the masked `to`.
+ */
 export type MessageResult = { readonly ok: true } | VerifyFailure | SendRefusal;
 
 /** Text in the reader's language, from {@link createMessages}. */
