@@ -17,6 +17,7 @@ export const CONCEPTS = [
   ['Policy', ['policy.ts']],
   ['Stores', ['store.ts']],
   ['Phones and e-mail', ['phone.ts', 'email.ts']],
+  ['Messages', ['messages.ts']],
   ['Errors', ['errors.ts']],
 ];
 

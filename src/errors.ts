@@ -26,8 +26,10 @@
  * - `INVALID_OPTION`: an options argument that is not an object, or a required option that is missing.
  *
  * Phone numbers, policies and stores:
- * - `INVALID_PHONE`: not a plausible international (E.164) number: letters, an extension, no country code,
- *   fewer than 7 or more than 15 digits.
+ * - `INVALID_PHONE`: not a valid number for its country's numbering plan (a digit missing or too many, no
+ *   such area code), letters, an extension, or no country code and no default region.
+ * - `PHONE_CHANNEL_UNSUPPORTED`: a valid number that cannot take codes on the channel asked for: an SMS to a
+ *   number that can only be a fixed line, a voice call to a premium-rate number ({@link parsePhone}).
  * - `INVALID_EMAIL`: not a plausible e-mail address.
  * - `INVALID_POLICY`: a policy value that is out of range or contradicts another ({@link definePolicy}).
  * - `STORE_CONFLICT`: the record kept changing under the engine, which gave up after its retries without
@@ -96,6 +98,7 @@ export type TwoSvErrorCode =
   | 'INVALID_RANDOM'
   | 'INVALID_OPTION'
   | 'INVALID_PHONE'
+  | 'PHONE_CHANNEL_UNSUPPORTED'
   | 'INVALID_EMAIL'
   | 'INVALID_POLICY'
   | 'STORE_CONFLICT'

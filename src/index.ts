@@ -58,7 +58,33 @@ export {
   type SecretInput,
   verifyHotp,
 } from './hotp.js';
-export { isSamePhone, maskPhone, normalizePhone } from './phone.js';
+export {
+  type CodeTextParams,
+  createMessages,
+  MESSAGE_CATALOGS,
+  type MessageCatalog,
+  type MessageContext,
+  type MessageKey,
+  type MessageParams,
+  type MessageResult,
+  type Messages,
+  type MessagesOptions,
+  pickLocale,
+  type ThrottleLimit,
+} from './messages.js';
+export {
+  canReceiveCodes,
+  formatPhone,
+  isSamePhone,
+  maskPhone,
+  normalizePhone,
+  type PhoneChannel,
+  type PhoneLineType,
+  type PhoneNumberInfo,
+  type PhoneOptions,
+  type PhoneRegion,
+  parsePhone,
+} from './phone.js';
 export {
   backupKindsFor,
   checkAddDevice,

@@ -17,12 +17,14 @@ const READING_ORDER = [
   'Policy',
   'Stores',
   'Phones and e-mail',
+  'Messages',
   'Errors',
 ];
 
 /** The guides, in reading order. */
 const GUIDES = [
   'Getting started',
+  '快速上手（简体中文）',
   'Enrolling devices',
   'The device policy',
   'Writing a store adapter',

@@ -59,14 +59,20 @@ function exportedNames(): string[] {
 
 function collect(): Example[] {
   const examples: Example[] = [];
-  const guides = readdirSync(join(root, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .map((f) => join(root, 'docs', f));
-  for (const path of [join(root, 'README.md'), ...guides]) {
+  // The guides in docs/ and their translations in docs/<locale>/ (docs/zh-CN/getting-started.md).
+  const locales = readdirSync(join(root, 'docs'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && /^[a-z]{2}(-[A-Z]{2})?$/.test(d.name))
+    .map((d) => `${d.name}/`);
+  const guides = ['', ...locales].flatMap((dir) =>
+    readdirSync(join(root, 'docs', dir))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => ({ prefix: dir, path: join(root, 'docs', dir, f) })),
+  );
+  for (const { prefix, path } of [{ prefix: '', path: join(root, 'README.md') }, ...guides]) {
     markdownBlocks(path).forEach(({ code, run }, i) => {
       examples.push({
-        name: `${basename(path)} block ${i + 1}`,
-        file: `${basename(path, '.md')}-${i + 1}.ts`,
+        name: `${prefix}${basename(path)} block ${i + 1}`,
+        file: `${prefix.replace('/', '-')}${basename(path, '.md')}-${i + 1}.ts`,
         code,
         run,
       });

@@ -526,7 +526,7 @@ describe('send throttling', () => {
     for (let i = 0; i < 7; i++) {
       const user = `user-${i}`;
       await addAuthenticator(b, user);
-      const result = await b.twoStep.enrollPhone(user, { phone: '+44 7700 900123' });
+      const result = await b.twoStep.enrollPhone(user, { phone: '+44 7400 123456' });
       calls.push(b.senderCalls());
       if (i < 5) expect(result).toMatchObject({ ok: true });
       else expect(result).toMatchObject({ ok: false, reason: 'throttled', limit: 'destination-hour' });

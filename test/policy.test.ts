@@ -99,6 +99,28 @@ describe('defaultPolicy encodes the brief', () => {
     });
   });
 
+  it('numbers are compared parsed: a kept trunk prefix or the national form with its region is one number', () => {
+    // The case: +44 07400 ... (trunk 0 kept, as people write it) is +44 7400 ...
+    const london = [device('p', 'sms', 'primary', '+44 7400 123456')];
+    for (const phone of ['+44 07400 123456', '+44 (0)7400 123456', '0044 7400 123456']) {
+      expect(checkAddDevice(defaultPolicy, london, { kind: 'voice', role: 'backup', phone })).toEqual({
+        ok: false,
+        reason: 'duplicate-phone',
+      });
+    }
+    const mainland = [device('p', 'sms', 'primary', '+86 138 0013 8000')];
+    expect(
+      checkAddDevice(defaultPolicy, mainland, {
+        kind: 'voice',
+        role: 'backup',
+        phone: '＋８６ １３８－００１３－８０００',
+      }),
+    ).toEqual({ ok: false, reason: 'duplicate-phone' });
+    expect(
+      checkAddDevice(defaultPolicy, mainland, { kind: 'voice', role: 'backup', phone: '+86 138 0013 8001' }),
+    ).toEqual({ ok: true });
+  });
+
   it('one backup by default', () => {
     const devices = [device('p', 'sms', 'primary', PHONE_A), device('b', 'authenticator', 'backup')];
     expect(checkAddDevice(defaultPolicy, devices, { kind: 'voice', role: 'backup', phone: PHONE_B })).toEqual(
