@@ -335,6 +335,7 @@ export function createDemoApp(options = {}) {
           t,
           csrf: data.csrf,
           now: clock(),
+          stepUp: data.stage === 'step-up',
           locked: status.locked ? status.lockedUntil : null,
           current: current ?? null,
           last: last ?? null,

@@ -62,6 +62,9 @@ const en = {
   'challenge.locked': (p) =>
     `Too many wrong codes. For your safety, signing in is paused until ${p.until} (${p.wait}).`,
   'challenge.locked.after': 'Come back then and sign in again. Nothing else can be done until then.',
+  'challenge.locked.step-up': (p) =>
+    `Too many wrong codes. For your safety, changes to your devices are paused until ${p.until} (${p.wait}).`,
+  'challenge.locked.after.step-up': 'You can still use your account; come back then to make the change.',
 
   // Why a code was not accepted or not sent (engine reasons), per device kind where it matters
   'reason.invalid': (p) =>

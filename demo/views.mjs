@@ -127,20 +127,21 @@ ${form(
  * The second step. Shows only what can work now: locked, no code box and no device buttons; an open
  * challenge, the code box; after a failed or ended one, a way to start again on the same device (worded for
  * it: an app is never "sent" anything) and the user's other devices. Nothing of the account's history.
- * @param {{ t: any, csrf: string, now: number, locked: number | null, current: object | null,
+ * @param {{ t: any, csrf: string, now: number, stepUp?: boolean, locked: number | null, current: object | null,
  *   last: object | null, others: object[], notice?: string[] }} state (`notice`: HTML lines from `rich`)
  */
-export function challenge({ t, csrf, now, locked, current, last, others, notice }) {
+export function challenge({ t, csrf, now, stepUp = false, locked, current, last, others, notice }) {
+  // Cancel leaves a sign-in (signing out), or a step-up (back to the settings).
   const cancel = form(
-    '/signout',
+    '/challenge/cancel',
     csrf,
     `<button class="secondary" id="cancel">${esc(t('button.cancel'))}</button>`,
   );
   if (locked !== null) {
     return `
 <section><h2>${esc(t('challenge.heading'))}</h2>
-<p class="flash error" id="locked">${rich(t, 'challenge.locked', { wait: waitText(t, locked, now) }, { until: localTime(locked) })}</p>
-<p>${esc(t('challenge.locked.after'))}</p>
+<p class="flash error" id="locked">${rich(t, stepUp ? 'challenge.locked.step-up' : 'challenge.locked', { wait: waitText(t, locked, now) }, { until: localTime(locked) })}</p>
+<p>${esc(t(stepUp ? 'challenge.locked.after.step-up' : 'challenge.locked.after'))}</p>
 ${cancel}</section>`;
   }
   const prompt = current

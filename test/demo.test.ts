@@ -350,6 +350,40 @@ describe.runIf(hasBrowser())('the web demo in Chromium', () => {
     expect(await page.locator('#devices tr[data-device]').count()).toBe(2);
   });
 
+  test('locked out during a step-up: changes are paused until a local time, and only leaving is offered', async () => {
+    later(3600); // past the recent verification, and past the hour's send cap
+    await page.goto(origin);
+    await page.click('#disable');
+    await page.click('#confirm-yes');
+    expect(await page.locator('h1').textContent()).toContain('Confirm it is you');
+    for (let i = 0; i < 5; i++) await enterCode('000000');
+    expect(await error()).toBe('Too many wrong codes for that code. Ask for a new one.');
+    expect(await buttons()).toContain('Send a new code');
+    later(31); // past the text cooldown
+    await page.click('#new-code');
+    for (let i = 0; i < 5; i++) await enterCode('000000');
+    const { lockedUntil } = await app.twoStep.status('alice');
+    const locked = await page.locator('#locked').innerText();
+    expect(locked).toMatch(
+      /^Too many wrong codes\. For your safety, changes to your devices are paused until /,
+    );
+    expect(locked).toContain(shanghaiClock(lockedUntil!));
+    expect(await buttons()).toEqual(['Cancel']);
+    await shot('14-step-up-locked');
+    // Cancel returns to the settings, which say the same and offer no change that would be refused.
+    await page.click('#cancel');
+    expect(await page.locator('#status').textContent()).toBe('on');
+    const banner = await page.locator('#locked').innerText();
+    expect(banner).toContain(shanghaiClock(lockedUntil!));
+    expect(banner).not.toMatch(/UTC|\d{4}-\d\d-\d\dT/);
+    expect(
+      await page
+        .locator('#devices button, #devices a, #disable, #enroll-phone, #enroll-authenticator')
+        .count(),
+    ).toBe(0);
+    await shot('15-settings-locked');
+  });
+
   test('turning 2SV off asks to confirm, says what will be lost, needs a fresh code, then works', async () => {
     later(3600);
     await page.goto(origin);
@@ -360,7 +394,7 @@ describe.runIf(hasBrowser())('the web demo in Chromium', () => {
     expect(costs).toContain('Authenticator app (backup)');
     expect(costs).toContain('Browsers you asked us to remember will be forgotten.');
     expect(costs).toContain('Signing in will need only your password');
-    await shot('14-confirm-disable');
+    await shot('16-confirm-disable');
     await page.click('#confirm-no');
     expect(await page.locator('#status').textContent()).toBe('on');
 
@@ -368,7 +402,7 @@ describe.runIf(hasBrowser())('the web demo in Chromium', () => {
     await page.click('#confirm-yes');
     expect(await page.locator('h1').textContent()).toContain('Confirm it is you');
     expect(await error()).toBe('For your safety, confirm it is you with a fresh code first.');
-    await shot('15-step-up');
+    await shot('17-step-up');
     await enterCode(await latestSms());
     // Back on the confirmation, not silently done.
     expect(await flash()).toBe('Confirmed. You can make the change now.');
@@ -379,7 +413,7 @@ describe.runIf(hasBrowser())('the web demo in Chromium', () => {
     expect((await page.locator('#notifications li').allInnerTexts())[0]).toMatch(
       /^Two-step verification turned off/,
     );
-    await shot('16-two-step-off');
+    await shot('18-two-step-off');
   });
 
   test('the words: one spelling, no lowercase "sms", no raw timestamps, no library codes', () => {
