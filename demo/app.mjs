@@ -1,64 +1,77 @@
 // The twosv demo: a small web app that runs two-step verification for its own accounts with the enrollment
-// engine, the way an app developer would integrate it. Node's own `http`, no framework, no database.
+// engine, the way an app developer would integrate it. Node's own `http`, no framework.
 //
-// What a real app must do differently is marked "REAL APP".
+// Layout: `text.mjs` holds every word a user reads; `accounts.mjs` the app's accounts and sessions (behind
+// async interfaces, in memory here); `handset.mjs` the demo phone, a stand-in for real handsets, apart from
+// the accounts; `views.mjs` the HTML. What a real app must do differently is marked "REAL APP".
 
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { promisify } from 'node:util';
-import { createTwoStep, TwoSvError } from 'twosv';
+import { createTwoStep, normalizePhone, TwoSvError } from 'twosv';
+import { createMemoryAccounts, createMemorySessions } from './accounts.mjs';
+import { createHandsets } from './handset.mjs';
+import { translator } from './text.mjs';
 import * as views from './views.mjs';
 
 const hashPassword = promisify(scrypt);
+const REMEMBER_MS = 30 * 24 * 3600 * 1000;
+const token = () => randomBytes(32).toString('base64url');
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+
+/** Constant-time equality of two strings (the CSRF token check). */
+function sameToken(a, b) {
+  const x = Buffer.from(String(a ?? ''));
+  const y = Buffer.from(String(b ?? ''));
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
 
 /**
- * Builds the demo app. `clock` and `random` are passed to the engine so tests can move time.
- * @param {{ clock?: () => number, issuer?: string }} [options]
+ * Builds the demo app. `clock` is passed to the engine so tests can move time; `accounts` and `sessions`
+ * replace the in-memory records (see `accounts.mjs` for their interfaces).
+ * @param {{ clock?: () => number, issuer?: string, accounts?: object, sessions?: object }} [options]
  */
 export function createDemoApp(options = {}) {
   const clock = options.clock ?? Date.now;
-
-  // REAL APP: users live in your database, with a slow salted password hash (scrypt/argon2) as here.
-  /** @type {Map<string, { salt: Buffer, hash: Buffer }>} */
-  const users = new Map();
-  // REAL APP: sessions in a store, cookies with `Secure` over HTTPS; ids from the CSPRNG as here.
-  /** @type {Map<string, { user: string, stage: 'signed-in' | 'second-step' | 'step-up', flash?: object, pending?: object }>} */
-  const sessions = new Map();
-  // Browsers that passed the second step and asked to be remembered: user -> tokens.
-  // REAL APP: store a hash of the token with an expiry (say 30 days), and list them on the settings page.
-  /** @type {Map<string, Set<string>>} */
-  const trusted = new Map();
-  // The demo's "phone" and the user's notification inbox.
-  /** @type {Map<string, object[]>} */
-  const outboxes = new Map();
-  /** @type {Map<string, object[]>} */
-  const inboxes = new Map();
-  const push = (map, key, item) => map.set(key, [...(map.get(key) ?? []), item].slice(-30));
+  const issuer = options.issuer ?? 'twosv demo';
+  // REAL APP: accounts in your database, with a slow salted password hash (scrypt/argon2) as here.
+  const accounts = options.accounts ?? createMemoryAccounts();
+  // REAL APP: sessions in a store shared by your servers, cookies with `Secure` over HTTPS.
+  const sessions = options.sessions ?? createMemorySessions();
+  const handsets = createHandsets();
+  // REAL APP: pick the language from the account or Accept-Language.
+  const t = translator('en');
 
   const twoStep = createTwoStep({
-    issuer: options.issuer ?? 'twosv demo',
+    issuer,
     clock,
     // REAL APP: an SMS/voice provider here (and an e-mail sender for contacts). The engine calls this only
     // after its send limits allow it; if it throws, the engine undoes the send and reports SENDER_FAILED.
-    sender: (message) => push(outboxes, message.userId, { ...message, at: clock() }),
+    sender: (message) => handsets.deliver(message, clock()),
     // REAL APP: e-mail or push the important ones (device added or removed, primary changed, 2SV off, lock).
-    onEvent: (event) => push(inboxes, event.userId, event),
+    onEvent: (event) => accounts.notify(event.userId, event),
     // REAL APP: pass `store` (PostgreSQL, Redis) shared by all servers, `codeKey` from your secret manager,
     // and `secrets: { seal, open }` to encrypt authenticator secrets at rest. The demo keeps all in memory.
   });
 
   // ----- HTTP plumbing ------------------------------------------------------------------------------
 
-  function session(req) {
-    const sid = /(?:^|;\s*)sid=([\w-]{43})/.exec(req.headers.cookie ?? '')?.[1];
-    return sid ? { sid, data: sessions.get(sid) } : { sid: undefined, data: undefined };
+  const cookie = (req, name) =>
+    new RegExp(`(?:^|;\\s*)${name}=([\\w-]{43})(?:;|$)`).exec(req.headers.cookie ?? '')?.[1];
+
+  /** A new session (new id, new CSRF token): on first visit, and again after each sign-in step. */
+  async function startSession(ctx, data) {
+    if (ctx.sid) await sessions.delete(ctx.sid);
+    ctx.sid = token();
+    ctx.data = { ...data, csrf: token() };
+    ctx.res.appendHeader('set-cookie', `sid=${ctx.sid}; HttpOnly; SameSite=Strict; Path=/`);
   }
 
-  // REAL APP: add CSRF tokens to the forms; here SameSite=Strict cookies are the only defence.
-  function startSession(res, data) {
-    const sid = randomBytes(32).toString('base64url');
-    sessions.set(sid, data);
-    res.appendHeader('set-cookie', `sid=${sid}; HttpOnly; SameSite=Strict; Path=/`);
+  async function endSession(ctx) {
+    if (ctx.sid) await sessions.delete(ctx.sid);
+    ctx.sid = undefined;
+    ctx.data = undefined;
+    ctx.res.appendHeader('set-cookie', 'sid=; Max-Age=0; Path=/');
   }
 
   async function readForm(req) {
@@ -73,182 +86,327 @@ export function createDemoApp(options = {}) {
   const redirect = (res, to) => res.writeHead(303, { location: to }).end();
   const html = (res, text, status = 200) =>
     res
-      .writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+      .writeHead(status, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+      })
       .end(text);
 
-  function side(user) {
-    return views.outbox(outboxes.get(user) ?? []) + views.notifications(inboxes.get(user) ?? []);
+  /**
+   * A message for the next page: a text key with parameters, and moments (ms) shown in the reader's local
+   * time, each with a `wait` ("in 40 seconds"). Kept as keys in the session, rendered in the reader's
+   * language when shown.
+   */
+  const notice = (key, { params = {}, times = {}, error = false, extra = [] } = {}) => ({
+    key,
+    params,
+    times,
+    error,
+    extra,
+  });
+  function render(n) {
+    const now = clock();
+    const lines = [n.key, ...n.extra].map((key) => {
+      const html = Object.fromEntries(Object.entries(n.times).map(([k, ms]) => [k, views.localTime(ms)]));
+      const waits = Object.values(n.times).map((ms) => views.waitText(t, ms, now));
+      return views.rich(t, key, { ...n.params, ...(waits.length ? { wait: waits[0] } : {}) }, html);
+    });
+    return { error: n.error, html: lines };
   }
 
-  /** A TwoSvError is the app sending something the policy refuses: show it as a message. */
+  /** A TwoSvError is the app asking for something the policy refuses: say so in the user's words. */
   function explain(err) {
     if (!(err instanceof TwoSvError)) throw err;
-    const text = {
-      VERIFICATION_REQUIRED: 'For your safety, confirm it is you with a fresh code first.',
-      LOCKED: 'Too many wrong codes: your devices cannot be changed until the lock ends.',
-      INVALID_PHONE:
-        'That does not look like a phone number. Use the international form, like +1 201 555 0100.',
-      DUPLICATE_PHONE: 'The backup must be a different phone number from the primary.',
-      BACKUP_KIND_NOT_ALLOWED: 'That kind of device cannot back up your primary device.',
-      PRIMARY_KIND_NOT_ALLOWED: 'That kind of device cannot be the primary device.',
-      PRIMARY_NOT_REMOVABLE: 'Make another device primary before removing this one.',
-      ENROLLMENT_EXPIRED: 'That enrolment expired. Start again.',
-      ENROLLMENT_NOT_FOUND: 'There is no enrolment waiting for a code.',
-    }[err.code];
-    return { error: true, text: text ?? `Refused (${err.code}).` };
+    const key = `error.${err.code}`;
+    try {
+      t(key);
+      return notice(key, { error: true });
+    } catch {
+      return notice('error.other', { error: true });
+    }
   }
 
-  const REASONS = {
-    invalid: (r) => `That code is not right. ${r.attemptsLeft} attempt(s) left.`,
-    replayed: () => 'That code was already used. Wait for the next one.',
-    'attempts-exhausted': () => 'Too many wrong codes for this one. Ask for a new code.',
-    expired: () => 'That code expired. Ask for a new one.',
-    'no-challenge': () => 'No code is pending. Ask for a new one.',
-    locked: (r) => `Too many wrong codes: locked until ${new Date(r.lockedUntil).toISOString()}.`,
-    throttled: (r) =>
-      `Please wait before asking for another code (until ${new Date(r.retryAt).toISOString()}).`,
+  /** Why a code was not accepted or not sent, for the device it was about (or the kind being set up). */
+  async function failure(user, r, deviceId, kind) {
+    const status = await twoStep.status(user);
+    const device = status.devices.find((d) => d.id === deviceId);
+    const family = (kind ?? device?.kind) === 'authenticator' ? 'authenticator' : 'phone';
+    switch (r.reason) {
+      case 'invalid':
+      case 'replayed':
+        return notice(`reason.${r.reason}`, { params: { attemptsLeft: r.attemptsLeft }, error: true });
+      case 'attempts-exhausted':
+      case 'expired':
+        return notice(`reason.${r.reason}.${family}`, { error: true });
+      case 'throttled': {
+        const extra = [];
+        if (status.challenge && status.challenge.deviceId === deviceId)
+          extra.push('reason.throttled.still-valid');
+        if (status.devices.some((d) => d.confirmed && d.kind === 'authenticator' && d.id !== deviceId)) {
+          extra.push('reason.throttled.app-hint');
+        }
+        const key = r.limit === 'cooldown' ? 'reason.throttled' : 'reason.throttled.daily';
+        return notice(key, { times: { at: r.retryAt }, error: true, extra });
+      }
+      case 'locked':
+        // The challenge page says it from the status; elsewhere (setting up a device) say it here.
+        return deviceId === undefined ? notice('error.LOCKED', { error: true }) : undefined;
+      default:
+        return notice('reason.no-challenge', { error: true });
+    }
+  }
+
+  /** Starts a challenge on a device (the primary when none is given) and remembers which, for the page. */
+  async function challenge(ctx, deviceId) {
+    const user = ctx.data.user;
+    const started = await twoStep.beginChallenge(user, deviceId ? { deviceId } : {});
+    const primary = (await twoStep.status(user)).devices.find((d) => d.role === 'primary')?.id;
+    ctx.data.challengeDevice = started.ok ? started.challenge.deviceId : (deviceId ?? primary);
+    ctx.data.notice = started.ok ? undefined : await failure(user, started, ctx.data.challengeDevice);
+  }
+
+  /** A sensitive change needs a recent second step: challenge the primary, then come back to `returnTo`. */
+  async function stepUp(ctx, returnTo, reason) {
+    await challenge(ctx, undefined);
+    ctx.data.stage = 'step-up';
+    ctx.data.returnTo = returnTo;
+    ctx.data.notice ??= reason;
+    return redirect(ctx.res, '/challenge');
+  }
+
+  const page = (ctx, { title, body, side, status = 200, flash }) => {
+    const shown = flash ?? ctx.data?.flash;
+    if (ctx.data) ctx.data.flash = undefined;
+    return html(
+      ctx.res,
+      views.page({
+        t,
+        title,
+        body,
+        side,
+        user: ctx.data && ctx.data.stage !== 'anonymous' ? ctx.data.user : undefined,
+        csrf: ctx.data?.csrf ?? '',
+        flash: shown && render(shown),
+      }),
+      status,
+    );
   };
-  const failure = (r) => REASONS[r.reason](r);
 
   // ----- routes ---------------------------------------------------------------------------------------
 
-  async function route(req, res) {
+  async function route(ctx) {
+    const { req, res } = ctx;
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const { sid, data } = session(req);
-    const form = req.method === 'POST' ? await readForm(req) : {};
-    const flash = data?.flash;
-    if (data) data.flash = undefined;
 
-    if (req.method === 'GET' && url.pathname === '/') {
-      if (!data) return html(res, views.page({ title: 'Welcome', flash, body: views.welcome() }));
-      if (data.stage === 'second-step' || data.stage === 'step-up') return redirect(res, '/challenge');
-      const status = await twoStep.status(data.user);
+    // The demo phone stands apart from accounts and sessions: it is the user's handset, not the site.
+    if (req.method === 'GET' && url.pathname === '/phone') {
+      const raw = url.searchParams.get('number');
+      let number;
+      let error;
+      if (raw) {
+        try {
+          number = normalizePhone(raw);
+        } catch {
+          error = t('phone.bad-number');
+        }
+      }
+      const body = views.phone({
+        t,
+        number: number ?? raw,
+        messages: number ? handsets.messages(number) : [],
+        issuer,
+        error,
+      });
+      return html(res, views.page({ t, title: t('title.phone'), body }));
+    }
+
+    const form = req.method === 'POST' ? await readForm(req) : {};
+    if (req.method === 'POST' && !(ctx.data && sameToken(form.csrf, ctx.data.csrf))) {
+      // The synchronizer token: every form carries the session's token, which another site cannot read.
       return html(
         res,
         views.page({
-          title: 'Account security',
-          user: data.user,
-          flash,
-          body: views.settings({ status, pending: data.pending }),
-          side: side(data.user),
+          t,
+          title: t('title.forbidden'),
+          body: `<section id="forbidden">${views.esc(t('forbidden'))}</section>`,
         }),
+        403,
       );
     }
 
-    if (req.method === 'POST' && url.pathname === '/signup') {
+    if (!ctx.data || ctx.data.stage === 'anonymous') {
+      if (req.method === 'GET' && url.pathname === '/') {
+        // A session from the first visit, so that the sign-in and sign-up forms carry a token too.
+        if (!ctx.data) await startSession(ctx, { stage: 'anonymous' });
+        return page(ctx, { title: t('title.welcome'), body: views.welcome({ t, csrf: ctx.data.csrf }) });
+      }
+      if (!ctx.data) return redirect(res, '/');
+    }
+    const data = ctx.data;
+
+    if (req.method === 'POST' && url.pathname === '/signup' && data.stage === 'anonymous') {
       const username = String(form.username ?? '').trim();
       const password = String(form.password ?? '');
-      if (!/^[\w.@+-]{1,64}$/.test(username) || password.length < 8 || users.has(username)) {
-        return html(
-          res,
-          views.page({
-            title: 'Welcome',
-            flash: {
-              error: true,
-              text: 'Pick another user name (letters, digits, . @ + -) and 8+ characters of password.',
-            },
-            body: views.welcome(),
-          }),
-          400,
-        );
-      }
       const salt = randomBytes(16);
-      users.set(username, { salt, hash: await hashPassword(password, salt, 32) });
-      startSession(res, { user: username, stage: 'signed-in' });
+      const ok =
+        /^[\w.@+-]{1,64}$/.test(username) &&
+        password.length >= 8 &&
+        (await accounts.create(username, { salt, hash: await hashPassword(password, salt, 32) }));
+      if (!ok) {
+        return page(ctx, {
+          title: t('title.welcome'),
+          body: views.welcome({ t, csrf: data.csrf }),
+          flash: notice('welcome.bad-signup', { error: true }),
+          status: 400,
+        });
+      }
+      await startSession(ctx, { user: username, stage: 'signed-in' });
       return redirect(res, '/');
     }
 
-    if (req.method === 'POST' && url.pathname === '/signin') {
+    if (req.method === 'POST' && url.pathname === '/signin' && data.stage === 'anonymous') {
       const username = String(form.username ?? '');
-      const account = users.get(username);
+      const account = await accounts.get(username);
       // REAL APP: rate-limit this step per account and per address; the engine throttles only the codes.
       const hash = await hashPassword(String(form.password ?? ''), account?.salt ?? randomBytes(16), 32);
       if (!account || !timingSafeEqual(hash, account.hash)) {
-        return html(
-          res,
-          views.page({
-            title: 'Welcome',
-            flash: { error: true, text: 'Wrong user name or password.' },
-            body: views.welcome(),
-          }),
-          401,
-        );
+        return page(ctx, {
+          title: t('title.welcome'),
+          body: views.welcome({ t, csrf: data.csrf }),
+          flash: notice('welcome.bad-signin', { error: true }),
+          status: 401,
+        });
       }
       const status = await twoStep.status(username);
-      const token = /(?:^|;\s*)trust=([\w-]{43})/.exec(req.headers.cookie ?? '')?.[1];
-      const rememberedHere = token !== undefined && (trusted.get(username)?.has(token) ?? false);
+      const trust = cookie(req, 'trust');
+      const remembered =
+        trust !== undefined && (await accounts.isRemembered(username, sha256(trust), clock()));
       // A remembered browser skips the second step, unless the engine demands a fresh one (after an
       // abnormal sign-in the app reported with requireReverification).
-      if (!status.enabled || (rememberedHere && !status.reverificationRequired)) {
-        startSession(res, {
+      if (!status.enabled || (remembered && !status.reverificationRequired)) {
+        await startSession(ctx, {
           user: username,
           stage: 'signed-in',
-          ...(status.enabled ? { flash: { text: 'Signed in: this browser is remembered.' } } : {}),
+          ...(status.enabled ? { flash: notice('flash.remembered') } : {}),
         });
         return redirect(res, '/');
       }
       // The password was right; the second step decides. One active code: this ends any earlier challenge.
-      const started = await twoStep.beginChallenge(username);
-      startSession(res, {
-        user: username,
-        stage: 'second-step',
-        ...(started.ok ? {} : { flash: { error: true, text: failure(started) } }),
-      });
+      await startSession(ctx, { user: username, stage: 'second-step' });
+      await challenge(ctx, undefined);
       return redirect(res, '/challenge');
     }
 
-    if (!data) return redirect(res, '/');
+    if (data.stage === 'anonymous') return redirect(res, '/');
     const user = data.user;
 
     if (req.method === 'POST' && url.pathname === '/signout') {
-      sessions.delete(sid);
-      res.setHeader('set-cookie', 'sid=; Max-Age=0; Path=/');
+      await endSession(ctx);
       return redirect(res, '/');
     }
 
-    if (url.pathname === '/challenge') {
+    if (req.method === 'GET' && url.pathname === '/') {
+      if (data.stage !== 'signed-in') return redirect(res, '/challenge');
       const status = await twoStep.status(user);
-      return html(
-        res,
-        views.page({
-          title: data.stage === 'step-up' ? 'Confirm it is you' : 'Sign in',
-          user,
-          body: views.challenge({ status, message: flash?.text }),
-          side: side(user),
+      return page(ctx, {
+        title: t('title.security'),
+        body: views.settings({ t, csrf: data.csrf, now: clock(), status, pending: data.pending }),
+        side: views.notifications({ t, events: await accounts.notifications(user) }),
+      });
+    }
+
+    if (url.pathname.startsWith('/challenge') && data.stage === 'signed-in') return redirect(res, '/');
+
+    if (req.method === 'GET' && url.pathname === '/challenge') {
+      // Only what the second step needs: nothing of the account's history before it is passed.
+      const status = await twoStep.status(user);
+      const confirmed = status.devices.filter((d) => d.confirmed);
+      const byId = (id) => confirmed.find((d) => d.id === id);
+      const current = status.challenge ? byId(status.challenge.deviceId) : undefined;
+      const last = byId(data.challengeDevice);
+      const shown = data.notice;
+      data.notice = undefined;
+      data.flash = undefined;
+      return page(ctx, {
+        title: t(data.stage === 'step-up' ? 'title.step-up' : 'title.sign-in'),
+        body: views.challenge({
+          t,
+          csrf: data.csrf,
+          now: clock(),
+          stepUp: data.stage === 'step-up',
+          locked: status.locked ? status.lockedUntil : null,
+          current: current ?? null,
+          last: last ?? null,
+          others: confirmed.filter((d) => d.id !== (current ?? last)?.id),
+          notice: shown ? render(shown).html : undefined,
         }),
-      );
+      });
     }
 
     if (req.method === 'POST' && url.pathname === '/challenge/switch') {
-      // "I don't have my phone": a fresh challenge on the chosen device. Failures already counted still
-      // count: switching never buys new attempts.
-      const deviceId = form.deviceId ? String(form.deviceId) : undefined;
-      const started = await twoStep.beginChallenge(user, deviceId ? { deviceId } : {});
-      if (!started.ok) data.flash = { error: true, text: failure(started) };
+      // "I don't have my phone", or "send a new code": a fresh challenge on the chosen device. Failures
+      // already counted still count: switching never buys new attempts.
+      await challenge(ctx, form.deviceId ? String(form.deviceId) : undefined);
       return redirect(res, '/challenge');
+    }
+
+    if (req.method === 'POST' && url.pathname === '/challenge/cancel') {
+      // Leaving a step-up returns to the settings; leaving the sign-in signs out.
+      if (data.stage === 'step-up') {
+        Object.assign(data, { stage: 'signed-in', returnTo: undefined, notice: undefined });
+        return redirect(res, '/');
+      }
+      await endSession(ctx);
+      return redirect(res, '/');
     }
 
     if (req.method === 'POST' && url.pathname === '/challenge/verify') {
       const result = await twoStep.verify(user, String(form.code ?? ''));
       if (!result.ok) {
-        data.flash = { error: true, text: failure(result) };
+        data.notice = await failure(user, result, data.challengeDevice);
         return redirect(res, '/challenge');
       }
       if (form.remember === 'on') {
-        const token = randomBytes(32).toString('base64url');
-        trusted.set(user, (trusted.get(user) ?? new Set()).add(token));
-        res.appendHeader('set-cookie', `trust=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=2592000`);
+        // REAL APP: list remembered browsers on the settings page, so a user can forget one.
+        const trust = token();
+        await accounts.rememberBrowser(user, sha256(trust), clock() + REMEMBER_MS);
+        res.appendHeader('set-cookie', `trust=${trust}; HttpOnly; SameSite=Strict; Path=/; Max-Age=2592000`);
       }
-      // A new session id after the second step.
-      sessions.delete(sid);
-      const text = data.stage === 'step-up' ? 'Confirmed. You can make the change now.' : 'Signed in.';
-      startSession(res, { user, stage: 'signed-in', flash: { text } });
-      return redirect(res, '/');
+      const stepUp = data.stage === 'step-up';
+      await startSession(ctx, {
+        user,
+        stage: 'signed-in',
+        flash: notice(stepUp ? 'flash.confirmed' : 'flash.signed-in'),
+      });
+      return redirect(res, stepUp && data.returnTo ? data.returnTo : '/');
     }
 
     // Everything below is for signed-in users only.
     if (data.stage !== 'signed-in') return redirect(res, '/challenge');
 
+    if (req.method === 'GET' && url.pathname === '/disable') {
+      const status = await twoStep.status(user);
+      if (!status.enabled) return redirect(res, '/');
+      return page(ctx, {
+        title: t('title.confirm-disable'),
+        body: views.confirmDisable({ t, csrf: data.csrf, devices: status.devices }),
+      });
+    }
+
+    if (req.method === 'GET' && url.pathname === '/devices/remove') {
+      const status = await twoStep.status(user);
+      const device = status.devices.find((d) => d.confirmed && d.id === url.searchParams.get('deviceId'));
+      if (!device) return redirect(res, '/');
+      return page(ctx, {
+        title: t('title.confirm-remove'),
+        body: views.confirmRemove({ t, csrf: data.csrf, device }),
+      });
+    }
+
+    // Where to come back to after a step-up, for each change.
+    let returnTo = '/';
     try {
       if (req.method === 'POST' && url.pathname === '/enroll/authenticator') {
         const enrollment = await twoStep.enrollAuthenticator(user, { account: user, role: form.role });
@@ -261,64 +419,93 @@ export function createDemoApp(options = {}) {
           role: form.role,
         });
         if (started.ok) data.pending = { kind: started.enrollment.kind, phone: started.enrollment.phone };
-        else data.flash = { error: true, text: failure(started) };
+        else data.flash = await failure(user, started, undefined, 'sms');
       } else if (req.method === 'POST' && url.pathname === '/enroll/confirm') {
         const result = await twoStep.confirmEnrollment(user, String(form.code ?? ''));
         if (result.ok) {
           data.pending = undefined;
-          data.flash = {
-            text: result.enabled ? 'Device added. Two-step verification is on.' : 'Device added.',
-          };
+          data.flash = notice(result.enabled ? 'flash.device-added-on' : 'flash.device-added');
         } else {
-          data.flash = { error: true, text: failure(result) };
+          data.flash = await failure(user, result, undefined, data.pending?.kind);
         }
       } else if (req.method === 'POST' && url.pathname === '/enroll/cancel') {
         data.pending = undefined;
       } else if (req.method === 'POST' && url.pathname === '/devices/swap') {
         await twoStep.swapPrimary(user, String(form.deviceId));
-        data.flash = { text: 'Primary device changed.' };
+        data.flash = notice('flash.primary-changed');
       } else if (req.method === 'POST' && url.pathname === '/devices/remove') {
+        returnTo = `/devices/remove?deviceId=${encodeURIComponent(String(form.deviceId))}`;
+        if (form.confirm !== 'yes') return redirect(res, returnTo);
         await twoStep.removeDevice(user, String(form.deviceId));
-        data.flash = { text: 'Device removed.' };
+        data.flash = notice('flash.device-removed');
       } else if (req.method === 'POST' && url.pathname === '/disable') {
+        returnTo = '/disable';
+        if (form.confirm !== 'yes') return redirect(res, returnTo);
         await twoStep.disable(user);
-        trusted.delete(user);
-        data.flash = { text: 'Two-step verification is off.' };
+        await accounts.forgetBrowsers(user);
+        data.flash = notice('flash.disabled');
       } else if (req.method === 'POST' && url.pathname === '/simulate-abnormal') {
         // REAL APP: call this when your risk checks flag a sign-in (new country, impossible travel...).
-        await twoStep.requireReverification(user, { reason: 'sign-in from a new device' });
-        sessions.delete(sid);
-        res.setHeader('set-cookie', 'sid=; Max-Age=0; Path=/');
+        await twoStep.requireReverification(user, { reason: t('abnormal.reason') });
+        await endSession(ctx);
         return redirect(res, '/');
       } else {
-        return html(
-          res,
-          views.page({ title: 'Not found', user, body: '<section>Not found.</section>' }),
-          404,
-        );
+        return page(ctx, {
+          title: t('title.not-found'),
+          body: `<section>${views.esc(t('not-found'))}</section>`,
+          status: 404,
+        });
       }
     } catch (err) {
       const explained = explain(err);
-      if (err.code === 'VERIFICATION_REQUIRED') {
-        // A sensitive change needs a recent second step: challenge the primary, then come back.
-        const started = await twoStep.beginChallenge(user);
-        data.stage = 'step-up';
-        data.flash = started.ok ? explained : { error: true, text: failure(started) };
-        return redirect(res, '/challenge');
-      }
+      if (err.code === 'VERIFICATION_REQUIRED') return stepUp(ctx, returnTo, explained);
       data.flash = explained;
     }
     return redirect(res, '/');
   }
 
+  /** The response, held until the session is saved: the browser must not follow a redirect before that. */
+  function reply() {
+    return {
+      status: 200,
+      headers: {},
+      cookies: [],
+      body: '',
+      appendHeader(_name, value) {
+        this.cookies.push(value);
+      },
+      writeHead(status, headers) {
+        Object.assign(this, { status, headers });
+        return this;
+      },
+      end(body = '') {
+        this.body = body;
+      },
+    };
+  }
+
   const server = createServer((req, res) => {
-    route(req, res).catch((err) => {
+    (async () => {
+      const sid = cookie(req, 'sid');
+      const data = sid ? await sessions.get(sid) : undefined;
+      const ctx = { req, res: reply(), sid: data ? sid : undefined, data };
+      await route(ctx);
+      // Sessions are records: whatever the route changed is saved once, at the end, before the response.
+      if (ctx.sid && ctx.data) await sessions.set(ctx.sid, ctx.data);
+      for (const value of ctx.res.cookies) res.appendHeader('set-cookie', value);
+      res.writeHead(ctx.res.status, ctx.res.headers).end(ctx.res.body);
+    })().catch((err) => {
       // Never show internals (or secrets) to the browser.
       console.error('demo: request failed:', err instanceof TwoSvError ? err.code : err);
-      if (!res.headersSent)
-        html(res, views.page({ title: 'Error', body: '<section>Something went wrong.</section>' }), 500);
+      if (!res.headersSent) {
+        html(
+          res,
+          views.page({ t, title: t('title.error'), body: `<section>${views.esc(t('error'))}</section>` }),
+          500,
+        );
+      }
     });
   });
 
-  return { server, twoStep, outboxes, inboxes };
+  return { server, twoStep, handsets, accounts };
 }

@@ -1,6 +1,7 @@
-// HTML for the demo: small server-rendered pages, no client-side script. Every value that comes from a user
-// or from the engine goes through `esc`, except the QR code SVG, which twosv builds from escaped,
-// percent-encoded text and which the page shows as an image.
+// HTML for the demo: small server-rendered pages. Every word comes from `text.mjs` through `t`; every value
+// that comes from a user or from the engine goes through `esc`, except the QR code SVG, which twosv builds
+// from escaped, percent-encoded text. The only script turns <time> elements into the reader's local time
+// (the server does not know the reader's time zone); without it they read in UTC.
 
 /** Escapes text for HTML element content and attribute values. */
 export function esc(value) {
@@ -34,182 +35,339 @@ const STYLE = `
   td, th { text-align: left; padding: 6px 4px; border-bottom: 1px solid #eef1f5; }
   #outbox li, #notifications li { margin-bottom: 6px; }
   .code-value { font: bold 16px monospace; }
+  nav a { color: #fff; margin-left: 16px; }
+  .handset { max-width: 380px; border: 10px solid #1d2430; border-radius: 28px; }
+  .handset li { background: #e3e8ef; border-radius: 12px; padding: 8px 10px; list-style: none; margin: 0 0 8px -30px; }
 `;
 
-const KIND = { authenticator: 'Authenticator app', sms: 'SMS phone', voice: 'Voice phone' };
+const LOCAL_TIME_SCRIPT = `for (const el of document.querySelectorAll('time[data-local]'))
+  el.textContent = new Date(el.dateTime).toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' });`;
 
-/** The whole page: header, flash message, main column, and the side column (demo phone, notifications). */
-export function page({ title, user, flash, body, side = '' }) {
+/**
+ * A moment for people: a <time> element the script shows in the reader's time zone, rounded up to the
+ * minute (a lock that ends at 11:54:48 reads 11:55, so trying at the time shown works).
+ */
+export function localTime(ms) {
+  const at = new Date(Math.ceil(ms / 60_000) * 60_000);
+  const utc = `${at.toISOString().slice(0, 10)} ${at.toISOString().slice(11, 16)} UTC`;
+  return `<time datetime="${at.toISOString()}" data-local>${utc}</time>`;
+}
+
+/** How long until `ms`, in words: "in 40 seconds", "in 15 minutes", "in 2 hours". */
+export function waitText(t, ms, now) {
+  const seconds = Math.max(1, Math.ceil((ms - now) / 1000));
+  if (seconds < 60) return t('wait.seconds', { n: seconds });
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return t('wait.minutes', { n: minutes });
+  return t('wait.hours', { n: Math.ceil(minutes / 60) });
+}
+
+/** Text with HTML pieces: the text is escaped, then each `html` parameter is put in as is. */
+export function rich(t, key, params = {}, html = {}) {
+  const marks = Object.fromEntries(Object.keys(html).map((k, i) => [k, `\u0001${i}\u0001`]));
+  let out = esc(t(key, { ...params, ...marks }));
+  Object.entries(html).forEach(([k, value]) => {
+    out = out.replace(marks[k], value);
+  });
+  return out;
+}
+
+/** A POST form with the session's anti-CSRF token. */
+function form(action, csrf, inner, attrs = '') {
+  return `<form method="post" action="${esc(action)}"${attrs}><input type="hidden" name="csrf" value="${esc(csrf)}">${inner}</form>`;
+}
+
+const deviceName = (t, d) => `${t(`kind.${d.kind}`)}${d.phone ? ` ${d.phone}` : ''}`;
+
+/** The whole page: header, flash message (HTML lines from `rich`), main column, optional side column. */
+export function page({ t, title, user, csrf, flash, body, side = '' }) {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · twosv demo</title>
+<html lang="${esc(t.locale)}"><head><meta charset="utf-8"><title>${esc(title)} · ${esc(t('app.name'))}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
-<body><header><h1>twosv demo · ${esc(title)}</h1>${
+<body><header><h1>${esc(t('app.name'))} · ${esc(title)}</h1><nav>${
     user
-      ? `<form class="inline" method="post" action="/signout"><span>${esc(user)}</span> <button class="secondary" id="sign-out">Sign out</button></form>`
+      ? form(
+          '/signout',
+          csrf,
+          `<span>${esc(user)}</span> <button class="secondary" id="sign-out">${esc(t('button.sign-out'))}</button>`,
+          ' class="inline"',
+        )
       : ''
-  }</header>
-<main><div>${flash ? `<div class="flash${flash.error ? ' error' : ''}" id="flash">${esc(flash.text)}</div>` : ''}${body}</div>
-<aside>${side}</aside></main></body></html>`;
+  }<a href="/phone" target="_blank" id="phone-link">${esc(t('link.phone'))}</a></nav></header>
+<main><div>${flash ? `<div class="flash${flash.error ? ' error' : ''}" id="flash">${flash.html.join(' ')}</div>` : ''}${body}</div>
+<aside>${side}</aside></main><script>${LOCAL_TIME_SCRIPT}</script></body></html>`;
 }
 
-export function welcome() {
+export function welcome({ t, csrf }) {
   return `
-<section><h2>Create an account</h2>
-<form method="post" action="/signup" id="signup">
-  <p><input type="text" name="username" placeholder="user name" required autocomplete="username"></p>
-  <p><input type="password" name="password" placeholder="password (8+ characters)" required autocomplete="new-password"></p>
-  <button>Create account</button></form></section>
-<section><h2>Sign in</h2>
-<form method="post" action="/signin" id="signin">
-  <p><input type="text" name="username" placeholder="user name" required autocomplete="username"></p>
-  <p><input type="password" name="password" placeholder="password" required autocomplete="current-password"></p>
-  <button>Sign in</button></form></section>
-<p class="muted">Everything lives in this process's memory: restart the demo and it is gone.</p>`;
+<section><h2>${esc(t('welcome.create'))}</h2>
+${form(
+  '/signup',
+  csrf,
+  `
+  <p><input type="text" name="username" placeholder="${esc(t('field.username'))}" required autocomplete="username"></p>
+  <p><input type="password" name="password" placeholder="${esc(t('field.new-password'))}" required autocomplete="new-password"></p>
+  <button>${esc(t('button.create'))}</button>`,
+  ' id="signup"',
+)}</section>
+<section><h2>${esc(t('welcome.sign-in'))}</h2>
+${form(
+  '/signin',
+  csrf,
+  `
+  <p><input type="text" name="username" placeholder="${esc(t('field.username'))}" required autocomplete="username"></p>
+  <p><input type="password" name="password" placeholder="${esc(t('field.password'))}" required autocomplete="current-password"></p>
+  <button>${esc(t('button.sign-in'))}</button>`,
+  ' id="signin"',
+)}</section>
+<p class="muted">${esc(t('welcome.memory'))}</p>`;
 }
 
-/** The demo's stand-in for a phone: the codes the engine's sender delivered, newest first. */
-export function outbox(messages) {
-  const items = messages
-    .slice()
-    .reverse()
-    .map(
-      (m) =>
-        `<li>${m.channel === 'voice' ? 'Call' : 'SMS'} to ${esc(m.to)}: <span class="code-value">${esc(m.code)}</span> <span class="muted">(${esc(m.purpose)})</span></li>`,
-    )
-    .join('');
-  return `<section><h2>Demo phone</h2><p class="muted">Codes the engine sent by SMS or voice land here instead of at a carrier.</p>
-<ul id="outbox">${items || '<li class="muted">nothing yet</li>'}</ul></section>`;
-}
-
-const EVENT_TEXT = {
-  'enrollment-started': (e) =>
-    `Enrolment of ${KIND[e.kind]} as ${e.role} started${e.phone ? ` (${e.phone})` : ''}`,
-  'device-added': (e) => `${KIND[e.device.kind]} added as ${e.device.role}`,
-  'device-replaced': (e) => `${KIND[e.replaced.kind]} replaced by ${KIND[e.device.kind]}`,
-  'device-removed': (e) => `${KIND[e.device.kind]} removed`,
-  'primary-changed': () => 'Primary device changed',
-  'two-step-enabled': () => 'Two-step verification turned on',
-  'two-step-disabled': () => 'Two-step verification turned off',
-  'challenge-started': (e) => `Sign-in code requested on ${KIND[e.kind]}`,
-  'code-sent': (e) => `Code sent by ${e.channel} to ${e.to}`,
-  'verification-passed': (e) => `Code accepted (${e.purpose})`,
-  'verification-failed': (e) => `Wrong code (${e.failures} in a row)`,
-  'replay-refused': () => 'A code was used twice and refused',
-  locked: (e) => `Account locked until ${new Date(e.until).toISOString()}`,
-  'reverification-required': (e) => `Next sign-in must pass a fresh check${e.reason ? `: ${e.reason}` : ''}`,
-  'contact-verified': (e) => `Emergency contact ${e.contact.masked} verified`,
-};
-
-/** What the app would e-mail or push to the user: one line per engine event. */
-export function notifications(events) {
-  const items = events
-    .slice()
-    .reverse()
-    .map((e) => `<li data-type="${esc(e.type)}">${esc((EVENT_TEXT[e.type] ?? (() => e.type))(e))}</li>`)
-    .join('');
-  return `<section><h2>Notifications</h2><p class="muted">Events the engine emitted; a real app e-mails or pushes the important ones.</p>
-<ul id="notifications">${items || '<li class="muted">none yet</li>'}</ul></section>`;
-}
-
-/** The sign-in challenge: one code box, and a way to use another device. */
-export function challenge({ status, message }) {
-  const current = status.challenge;
-  const others = status.devices.filter((d) => d.confirmed && d.id !== current?.deviceId);
-  const prompt = !current
-    ? 'No code is pending. Ask for a new one below.'
-    : current.kind === 'authenticator'
-      ? 'Enter the 6-digit code your authenticator app shows.'
-      : `Enter the code we sent by ${current.kind === 'sms' ? 'text message' : 'voice call'}.`;
+/**
+ * The second step. Shows only what can work now: locked, no code box and no device buttons; an open
+ * challenge, the code box; after a failed or ended one, a way to start again on the same device (worded for
+ * it: an app is never "sent" anything) and the user's other devices. Nothing of the account's history.
+ * @param {{ t: any, csrf: string, now: number, stepUp?: boolean, locked: number | null, current: object | null,
+ *   last: object | null, others: object[], notice?: string[] }} state (`notice`: HTML lines from `rich`)
+ */
+export function challenge({ t, csrf, now, stepUp = false, locked, current, last, others, notice }) {
+  // Cancel leaves a sign-in (signing out), or a step-up (back to the settings).
+  const cancel = form(
+    '/challenge/cancel',
+    csrf,
+    `<button class="secondary" id="cancel">${esc(t('button.cancel'))}</button>`,
+  );
+  if (locked !== null) {
+    return `
+<section><h2>${esc(t('challenge.heading'))}</h2>
+<p class="flash error" id="locked">${rich(t, stepUp ? 'challenge.locked.step-up' : 'challenge.locked', { wait: waitText(t, locked, now) }, { until: localTime(locked) })}</p>
+<p>${esc(t(stepUp ? 'challenge.locked.after.step-up' : 'challenge.locked.after'))}</p>
+${cancel}</section>`;
+  }
+  const prompt = current
+    ? t(`challenge.prompt.${current.kind}`, { phone: current.phone })
+    : t('challenge.prompt.none');
+  const device = current ?? last;
+  const again = device
+    ? form(
+        '/challenge/switch',
+        csrf,
+        `<input type="hidden" name="deviceId" value="${esc(device.id)}"><button class="secondary" id="new-code">${esc(t(`challenge.again.${device.kind}`))}</button>`,
+      )
+    : '';
+  // An open authenticator challenge needs no "again": the app shows a new code by itself.
+  const showAgain = device && !(current && current.kind === 'authenticator');
   return `
-<section><h2>Second step</h2>
-<p id="prompt">${esc(prompt)}</p>${message ? `<p class="flash error" id="challenge-error">${esc(message)}</p>` : ''}
-<form method="post" action="/challenge/verify" id="verify">
+<section><h2>${esc(t('challenge.heading'))}</h2>
+<p id="prompt">${esc(prompt)}</p>${
+    notice
+      ? `<div class="flash error" id="challenge-error">${notice.map((line) => `<p>${line}</p>`).join('')}</div>`
+      : ''
+  }
+${
+  current
+    ? form(
+        '/challenge/verify',
+        csrf,
+        `
   <input class="code" type="text" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus>
-  <button>Verify</button>
-  <p><label><input type="checkbox" name="remember"> Remember this browser for 30 days</label></p></form>
-<p class="muted">Don't have it at hand?</p>
+  <button>${esc(t('button.verify'))}</button>
+  <p><label><input type="checkbox" name="remember"> ${esc(t('challenge.remember'))}</label></p>`,
+        ' id="verify"',
+      )
+    : ''
+}
+${showAgain ? again : ''}
+${others.length ? `<p class="muted">${esc(t('challenge.other'))}</p>` : ''}
 ${others
-  .map(
-    (d) => `<form method="post" action="/challenge/switch" class="switch">
-  <input type="hidden" name="deviceId" value="${esc(d.id)}">
-  <button class="secondary" data-kind="${esc(d.kind)}">Use my ${esc(KIND[d.kind].toLowerCase())}${d.phone ? ` ${esc(d.phone)}` : ''} instead</button></form>`,
+  .map((d) =>
+    form(
+      '/challenge/switch',
+      csrf,
+      `<input type="hidden" name="deviceId" value="${esc(d.id)}">
+  <button class="secondary" data-kind="${esc(d.kind)}">${esc(t(`challenge.use.${d.kind}`, { phone: d.phone }))}</button>`,
+      ' class="switch"',
+    ),
   )
   .join('')}
-${current ? '' : '<form method="post" action="/challenge/switch"><button class="secondary" id="new-code">Send a new code</button></form>'}
-<form method="post" action="/signout"><button class="secondary">Cancel</button></form></section>`;
+${device && device.kind !== 'authenticator' ? `<p class="muted">${esc(t('challenge.phone-hint'))}</p>` : ''}
+${cancel}</section>`;
 }
 
-/** Settings: 2SV state, devices, enrolment, and the sensitive actions. */
-export function settings({ status, pending }) {
+/** Settings: 2SV state, devices, adding a device, and the sensitive actions. */
+export function settings({ t, csrf, now, status, pending }) {
+  const locked = status.locked && status.lockedUntil !== null;
   const rows = status.devices
     .map(
       (d) => `<tr data-device="${esc(d.id)}" data-role="${esc(d.role)}" data-kind="${esc(d.kind)}">
-  <td>${esc(KIND[d.kind])}${d.phone ? ` <span class="muted">${esc(d.phone)}</span>` : ''}</td>
-  <td><span class="badge${d.role === 'primary' ? ' on' : ''}">${esc(d.role)}</span>${d.confirmed ? '' : ' <span class="badge">waiting for code</span>'}</td>
+  <td>${esc(t(`kind.${d.kind}`))}${d.phone ? ` <span class="muted">${esc(d.phone)}</span>` : ''}</td>
+  <td><span class="badge${d.role === 'primary' ? ' on' : ''}">${esc(t(`role.${d.role}`))}</span>${d.confirmed ? '' : ` <span class="badge">${esc(t('settings.waiting'))}</span>`}</td>
   <td>${
-    d.confirmed && d.role !== 'primary'
-      ? `<form class="inline" method="post" action="/devices/swap"><input type="hidden" name="deviceId" value="${esc(d.id)}"><button class="secondary" name="swap">Make primary</button></form> `
-      : ''
-  }${
-    d.confirmed
-      ? `<form class="inline" method="post" action="/devices/remove"><input type="hidden" name="deviceId" value="${esc(d.id)}"><button class="secondary">Remove</button></form>`
-      : ''
+    locked || !d.confirmed
+      ? ''
+      : `${
+          d.role !== 'primary'
+            ? `${form('/devices/swap', csrf, `<input type="hidden" name="deviceId" value="${esc(d.id)}"><button class="secondary" name="swap">${esc(t('button.make-primary'))}</button>`, ' class="inline"')} `
+            : ''
+        }<a class="remove" href="/devices/remove?deviceId=${encodeURIComponent(d.id)}">${esc(t('button.remove'))}</a>`
   }</td></tr>`,
     )
     .join('');
   const next =
     status.setupStep === 'enroll-primary'
-      ? 'Turn on two-step verification: first add your primary device.'
+      ? t('settings.next.primary')
       : status.setupStep === 'enroll-backup'
-        ? 'Now add a backup device, for when your primary is not at hand. 2SV turns on once it is confirmed.'
+        ? t('settings.next.backup')
         : null;
   return `
-<section><h2>Two-step verification <span class="badge${status.enabled ? ' on' : ''}" id="status">${status.enabled ? 'on' : 'off'}</span></h2>
+<section><h2>${esc(t('settings.heading'))} <span class="badge${status.enabled ? ' on' : ''}" id="status">${esc(t(status.enabled ? 'settings.on' : 'settings.off'))}</span></h2>
+${locked ? `<p class="flash error" id="locked">${rich(t, 'settings.locked', { wait: waitText(t, status.lockedUntil, now) }, { until: localTime(status.lockedUntil) })}</p>` : ''}
 ${next ? `<p id="next-step">${esc(next)}</p>` : ''}
-${status.recommendAuthenticator ? '<p class="flash" id="recommend">You rely on a phone alone. An authenticator app is safer than SMS: consider adding one.</p>' : ''}
-${rows ? `<table id="devices"><tr><th>Device</th><th>Role</th><th></th></tr>${rows}</table>` : ''}
+${status.recommendAuthenticator ? `<p class="flash" id="recommend">${esc(t('settings.recommend'))}</p>` : ''}
+${rows ? `<table id="devices"><tr><th>${esc(t('settings.col.device'))}</th><th>${esc(t('settings.col.role'))}</th><th></th></tr>${rows}</table>` : ''}
 </section>
-${pending ? pendingEnrollment(pending) : enrollForms(status)}
+${locked ? '' : pending ? pendingEnrollment(t, csrf, pending) : enrollForms(t, csrf, status)}
 ${
-  status.enabled
-    ? `<section><h2>Security</h2>
-<form method="post" action="/disable"><button class="danger" id="disable">Turn off two-step verification</button></form>
-<form method="post" action="/simulate-abnormal"><button class="secondary" id="abnormal">Simulate an abnormal sign-in</button>
-<span class="muted">(demands a fresh second step and signs you out)</span></form></section>`
+  status.enabled && !locked
+    ? `<section><h2>${esc(t('settings.security'))}</h2>
+<p><a href="/disable" id="disable">${esc(t('button.disable'))}</a></p>
+${form('/simulate-abnormal', csrf, `<button class="secondary" id="abnormal">${esc(t('button.abnormal'))}</button> <span class="muted">${esc(t('settings.abnormal'))}</span>`)}</section>`
     : ''
 }`;
 }
 
-function enrollForms(status) {
+function enrollForms(t, csrf, status) {
   if (status.setupStep === null && status.devices.filter((d) => d.confirmed).length >= 2) return '';
   const role = status.setupStep === 'enroll-backup' ? 'backup' : 'primary';
-  return `<section><h2>Add a ${role} device</h2>
-<form method="post" action="/enroll/authenticator" id="enroll-authenticator">
-  <input type="hidden" name="role" value="${role}">
-  <button>Use an authenticator app</button> <span class="muted">Google Authenticator, Microsoft Authenticator, Aegis, 1Password…</span></form>
-<form method="post" action="/enroll/phone" id="enroll-phone">
-  <input type="hidden" name="role" value="${role}">
-  <input type="tel" name="phone" placeholder="+1 201 555 0100" required>
-  <label><input type="radio" name="kind" value="sms" checked> SMS</label>
-  <label><input type="radio" name="kind" value="voice"> voice call</label>
-  <button>Send a code</button></form></section>`;
+  return `<section><h2>${esc(t('settings.add', { role }))}</h2>
+${form(
+  '/enroll/authenticator',
+  csrf,
+  `<input type="hidden" name="role" value="${role}">
+  <button>${esc(t('button.use-authenticator'))}</button> <span class="muted">${esc(t('settings.apps'))}</span>`,
+  ' id="enroll-authenticator"',
+)}
+${form(
+  '/enroll/phone',
+  csrf,
+  `<input type="hidden" name="role" value="${role}">
+  <input type="tel" name="phone" placeholder="${esc(t('field.phone'))}" required>
+  <label><input type="radio" name="kind" value="sms" checked> ${esc(t('kind.sms.option'))}</label>
+  <label><input type="radio" name="kind" value="voice"> ${esc(t('kind.voice.option'))}</label>
+  <button>${esc(t('button.send-code'))}</button>`,
+  ' id="enroll-phone"',
+)}</section>`;
 }
 
-function pendingEnrollment(pending) {
+function pendingEnrollment(t, csrf, pending) {
   if (pending.kind === 'authenticator') {
-    return `<section id="pending"><h2>Scan this QR code with your authenticator app</h2>
+    return `<section id="pending"><h2>${esc(t('settings.scan'))}</h2>
 <div id="qr" style="width:220px">${pending.qrSvg}</div>
-<p class="muted">Can't scan? Type this key into the app instead:</p><p class="secret" id="secret">${esc(pending.secret)}</p>
-${confirmForm('Then enter the 6-digit code the app shows.')}</section>`;
+<p class="muted">${esc(t('settings.cant-scan'))}</p><p class="secret" id="secret">${esc(pending.secret)}</p>
+${confirmForm(t, csrf, t('settings.scan.confirm'))}</section>`;
   }
-  return `<section id="pending"><h2>Confirm your phone</h2>
-<p>We sent a code by ${pending.kind === 'sms' ? 'text message' : 'voice call'} to ${esc(pending.phone)}.</p>
-${confirmForm('Enter it here.')}</section>`;
+  return `<section id="pending"><h2>${esc(t('settings.phone.heading'))}</h2>
+<p>${esc(t(`settings.phone.sent.${pending.kind}`, { phone: pending.phone }))}</p>
+${confirmForm(t, csrf, t('settings.phone.confirm'))}</section>`;
 }
 
-function confirmForm(text) {
-  return `<p>${esc(text)}</p><form method="post" action="/enroll/confirm" id="confirm">
+function confirmForm(t, csrf, text) {
+  return `<p>${esc(text)}</p>${form(
+    '/enroll/confirm',
+    csrf,
+    `
   <input class="code" type="text" name="code" inputmode="numeric" autocomplete="one-time-code" required>
-  <button>Confirm</button></form>
-<form method="post" action="/enroll/cancel"><button class="secondary">Cancel</button></form>`;
+  <button>${esc(t('button.confirm'))}</button>`,
+    ' id="confirm"',
+  )}
+${form('/enroll/cancel', csrf, `<button class="secondary">${esc(t('button.cancel'))}</button>`)}`;
+}
+
+/** Before turning 2SV off: what will be lost, and an explicit yes. */
+export function confirmDisable({ t, csrf, devices }) {
+  const confirmed = devices.filter((d) => d.confirmed);
+  return `<section id="confirm-disable"><h2>${esc(t('title.confirm-disable'))}</h2>
+<p>${esc(t('confirm-disable.lose'))}</p>
+<ul id="loses">
+  <li>${esc(t('confirm-disable.devices', { n: confirmed.length }))}
+    <ul>${confirmed.map((d) => `<li>${esc(deviceName(t, d))} (${esc(t(`role.${d.role}`))})</li>`).join('')}</ul></li>
+  <li>${esc(t('confirm-disable.browsers'))}</li>
+  <li>${esc(t('confirm-disable.password'))}</li>
+  <li>${esc(t('confirm-disable.again'))}</li>
+</ul>
+${form('/disable', csrf, `<input type="hidden" name="confirm" value="yes"><button class="danger" id="confirm-yes">${esc(t('button.confirm-disable'))}</button>`)}
+<p><a href="/" id="confirm-no">${esc(t('button.keep'))}</a></p></section>`;
+}
+
+/** Before removing a device: which one, and an explicit yes. */
+export function confirmRemove({ t, csrf, device }) {
+  return `<section id="confirm-remove"><h2>${esc(t('title.confirm-remove'))}</h2>
+<p>${esc(t('confirm-remove.what'))} <strong>${esc(deviceName(t, device))}</strong> (${esc(t(`role.${device.role}`))})</p>
+${form('/devices/remove', csrf, `<input type="hidden" name="deviceId" value="${esc(device.id)}"><input type="hidden" name="confirm" value="yes"><button class="danger" id="confirm-yes">${esc(t('button.confirm-remove'))}</button>`)}
+<p><a href="/" id="confirm-no">${esc(t('button.keep'))}</a></p></section>`;
+}
+
+const EVENT_PARAMS = {
+  'enrollment-started': (t, e) => ({ kind: t(`kind.${e.kind}`), role: t(`role.${e.role}`), phone: e.phone }),
+  'device-added': (t, e) => ({ kind: t(`kind.${e.device.kind}`), role: t(`role.${e.device.role}`) }),
+  'device-replaced': (t, e) => ({ kind: t(`kind.${e.device.kind}`), replaced: t(`kind.${e.replaced.kind}`) }),
+  'device-removed': (t, e) => ({ kind: t(`kind.${e.device.kind}`) }),
+  'challenge-started': (t, e) => ({ kind: t(`kind.${e.kind}`) }),
+  'verification-failed': (_t, e) => ({ failures: e.failures }),
+  'reverification-required': (_t, e) => ({ reason: e.reason }),
+  'contact-verified': (_t, e) => ({ contact: e.contact.masked }),
+};
+
+/** One notification line, HTML. */
+function eventLine(t, e) {
+  if (e.type === 'locked') return rich(t, 'event.locked', {}, { until: localTime(e.until) });
+  if (e.type === 'code-sent') return esc(t(`event.code-sent.${e.channel}`, { to: e.to }));
+  if (e.type === 'verification-passed') return esc(t(`event.verification-passed.${e.purpose}`));
+  const params = EVENT_PARAMS[e.type];
+  try {
+    return esc(t(`event.${e.type}`, params ? params(t, e) : {}));
+  } catch {
+    return esc(t('event.other'));
+  }
+}
+
+/** What the app would e-mail or push to the user: one line per engine event, newest first, with its time. */
+export function notifications({ t, events }) {
+  const items = events
+    .slice()
+    .reverse()
+    .map(
+      (e) =>
+        `<li data-type="${esc(e.type)}">${eventLine(t, e)} <span class="muted">${localTime(e.at)}</span></li>`,
+    )
+    .join('');
+  return `<section><h2>${esc(t('notifications.heading'))}</h2><p class="muted">${esc(t('notifications.about'))}</p>
+<ul id="notifications">${items || `<li class="muted">${esc(t('notifications.none'))}</li>`}</ul></section>`;
+}
+
+/** The demo phone: the messages one number received, newest first, as the handset would show them. */
+export function phone({ t, number, messages, issuer, error }) {
+  const items = messages
+    .slice()
+    .reverse()
+    .map(
+      (m) =>
+        `<li data-channel="${esc(m.channel)}">${rich(
+          t,
+          `phone.${m.channel === 'voice' ? 'voice' : 'sms'}`,
+          { issuer, what: t(`phone.what.${m.purpose}`) },
+          { code: `<span class="code-value">${esc(m.code)}</span>` },
+        )} <span class="muted">${localTime(m.at)}</span></li>`,
+    )
+    .join('');
+  return `<section><p class="muted" id="phone-about">${esc(t('phone.about'))}</p>
+<form method="get" action="/phone" id="which-phone"><label>${esc(t('phone.which'))}
+  <input type="tel" name="number" value="${esc(number ?? '')}" placeholder="${esc(t('field.phone'))}" required></label>
+  <button>${esc(t('button.open'))}</button></form>
+${error ? `<p class="flash error" id="flash">${esc(error)}</p>` : ''}</section>
+${
+  number && !error
+    ? `<section class="handset"><h2>${esc(number)}</h2><ul id="messages">${items || `<li class="muted">${esc(t('phone.empty'))}</li>`}</ul></section>`
+    : ''
+}`;
 }
