@@ -8,6 +8,12 @@
  * Why not a generic hash API: generic APIs re-run buffering, padding and length encoding per message and
  * allocate; skipping that is what makes `verifyTotp` several times faster than its peers (see `bench/`).
  * Checked against `@noble/hashes` and `node:crypto` in `test/sha*.test.ts`.
+ *
+ * SHA-512 in Node only: its compression on 32-bit halves costs JavaScript several times what OpenSSL pays, so
+ * where Node's own `crypto` is at hand (found at run time through `process.getBuiltinModule`, never a `node:`
+ * import, so the same build still runs in browsers, Deno and Bun, which keep the JavaScript path), the same
+ * RFC 2104 blocks are hashed by one native one-shot `hash` each: K ^ ipad with the counter, then K ^ opad with
+ * the inner digest, in two buffers filled once per key (see `bench/core.mjs` for what it pays).
  * @module
  */
 
@@ -23,7 +29,31 @@ export interface ShaCore {
   readonly schedule: Int32Array;
   /** Compresses the block in `schedule` into `state`. */
   compress(state: Int32Array): void;
+  /** Node's name of the hash, set where HMACs take the native path when Node's `crypto` is at hand. */
+  readonly nativeName?: string;
 }
+
+/** The part of Node's `crypto` module the native path uses (Node >= 20.12). */
+export interface NativeCrypto {
+  hash(algorithm: string, data: Uint8Array, outputEncoding: 'buffer'): Uint8Array;
+}
+
+/**
+ * Node's `crypto` when running in Node (>= 20.16, where `process.getBuiltinModule` exists), else null:
+ * browsers have no `process`, and Deno and Bun, which imitate it, are left on the JavaScript path.
+ */
+export function nodeCrypto(): NativeCrypto | null {
+  const g = globalThis as {
+    Deno?: unknown;
+    Bun?: unknown;
+    process?: { getBuiltinModule?: (id: string) => Partial<NativeCrypto> | undefined };
+  };
+  if (g.Deno !== undefined || g.Bun !== undefined) return null;
+  const crypto = g.process?.getBuiltinModule?.('crypto');
+  return typeof crypto?.hash === 'function' ? (crypto as NativeCrypto) : null;
+}
+
+const NODE_CRYPTO = /* @__PURE__ */ nodeCrypto();
 
 /** Loads `count` big-endian 32-bit words of `bytes` from `offset` into `words`. */
 function loadWords(bytes: Uint8Array, offset: number, words: Int32Array, count: number): void {
@@ -68,19 +98,49 @@ export class HotpHmac {
   private readonly inner: Int32Array;
   private readonly outer: Int32Array;
   private readonly state: Int32Array;
+  // Native path (SHA-512 in Node): K ^ ipad then room for the counter; K ^ opad then room for the inner digest.
+  private readonly native: NativeCrypto | null;
+  private readonly innerBlock: Uint8Array | undefined;
+  private readonly outerBlock: Uint8Array | undefined;
 
+  /**
+   * @param native - Node's `crypto` for the native SHA-512 path, or null for JavaScript only; detected by
+   *   default (the tests force each path).
+   */
   constructor(
     private readonly core: ShaCore,
     key: Uint8Array,
+    native: NativeCrypto | null = NODE_CRYPTO,
   ) {
     const { blockWords, stateWords, initial, schedule } = core;
+    const blockBytes = blockWords * 4;
+    this.state = new Int32Array(stateWords);
+    if (native !== null && core.nativeName !== undefined) {
+      const name = core.nativeName;
+      // RFC 2104: the key, hashed first if longer than a block, zero-padded to a block.
+      const long = key.length > blockBytes;
+      const padded = long ? native.hash(name, key, 'buffer') : key;
+      const innerBlock = new Uint8Array(blockBytes + 8).fill(0x36, 0, blockBytes);
+      const outerBlock = new Uint8Array(blockBytes + stateWords * 4).fill(0x5c, 0, blockBytes);
+      for (let i = 0; i < padded.length; i++) {
+        innerBlock[i]! ^= padded[i]!;
+        outerBlock[i]! ^= padded[i]!;
+      }
+      if (long) padded.fill(0);
+      this.native = native;
+      this.innerBlock = innerBlock;
+      this.outerBlock = outerBlock;
+      this.inner = this.outer = this.state;
+      return;
+    }
+    this.native = null;
+    this.innerBlock = this.outerBlock = undefined;
     // RFC 2104: the key, hashed first if longer than a block, zero-padded to a block.
-    KEY_BYTES.set(key.length > blockWords * 4 ? digest(core, key) : key);
+    KEY_BYTES.set(key.length > blockBytes ? digest(core, key) : key);
     loadWords(KEY_BYTES, 0, KEY_WORDS, blockWords);
     KEY_BYTES.fill(0);
     this.inner = initial.slice();
     this.outer = initial.slice();
-    this.state = new Int32Array(stateWords);
     for (let i = 0; i < blockWords; i++) schedule[i] = KEY_WORDS[i]! ^ 0x36363636;
     core.compress(this.inner);
     for (let i = 0; i < blockWords; i++) schedule[i] = KEY_WORDS[i]! ^ 0x5c5c5c5c;
@@ -94,6 +154,8 @@ export class HotpHmac {
    * @param low - the counter's lower 32 bits.
    */
   truncated(high: number, low: number): number {
+    const { native, innerBlock, outerBlock } = this;
+    if (native !== null) return nativeTruncated(native, this.core, innerBlock!, outerBlock!, high, low);
     const { core, state } = this;
     const { blockWords, stateWords, schedule: w } = core;
     const last = blockWords - 1;
@@ -120,4 +182,31 @@ export class HotpHmac {
       shift === 0 ? state[index]! : (state[index]! << shift) | (state[index + 1]! >>> (32 - shift));
     return word & 0x7fffffff;
   }
+}
+
+/** `truncated` on the native path: two one-shot hashes over the per-key blocks, the counter written in place. */
+function nativeTruncated(
+  native: NativeCrypto,
+  core: ShaCore,
+  innerBlock: Uint8Array,
+  outerBlock: Uint8Array,
+  high: number,
+  low: number,
+): number {
+  const at = core.blockWords * 4;
+  innerBlock[at] = high >>> 24;
+  innerBlock[at + 1] = high >>> 16;
+  innerBlock[at + 2] = high >>> 8;
+  innerBlock[at + 3] = high;
+  innerBlock[at + 4] = low >>> 24;
+  innerBlock[at + 5] = low >>> 16;
+  innerBlock[at + 6] = low >>> 8;
+  innerBlock[at + 7] = low;
+  outerBlock.set(native.hash(core.nativeName!, innerBlock, 'buffer'), at);
+  const mac = native.hash(core.nativeName!, outerBlock, 'buffer');
+  // Dynamic truncation: offset = low nibble of the last byte; 4 bytes from there, top bit cleared.
+  const offset = mac[mac.length - 1]! & 0xf;
+  return (
+    ((mac[offset]! & 0x7f) << 24) | (mac[offset + 1]! << 16) | (mac[offset + 2]! << 8) | mac[offset + 3]!
+  );
 }
