@@ -12,8 +12,9 @@
  * SHA-512 in Node only: its compression on 32-bit halves costs JavaScript several times what OpenSSL pays, so
  * where Node's own `crypto` is at hand (found at run time through `process.getBuiltinModule`, never a `node:`
  * import, so the same build still runs in browsers, Deno and Bun, which keep the JavaScript path), the same
- * RFC 2104 blocks are hashed by one native one-shot `hash` each: K ^ ipad with the counter, then K ^ opad with
- * the inner digest, in two buffers filled once per key (see `bench/core.mjs` for what it pays).
+ * RFC 2104 messages are hashed by one native one-shot `hash` each: K ^ ipad with the counter, then K ^ opad
+ * with the inner digest, in two shared buffers filled from the key per code and zeroed after; per code this
+ * allocates only the two digest strings. In Node that is about 3x the JavaScript path (see `bench/core.mjs`).
  * @module
  */
 
@@ -103,6 +104,7 @@ const KEY_WORDS = /* @__PURE__ */ new Int32Array(32);
 const NATIVE_INNER = /* @__PURE__ */ new Uint8Array(128 + 8);
 const NATIVE_OUTER = /* @__PURE__ */ new Uint8Array(128 + 64);
 const NO_STATE = /* @__PURE__ */ new Int32Array(0);
+const NO_KEY = /* @__PURE__ */ new Uint8Array(0);
 
 /** HMAC keyed once, then applied to 8-byte big-endian counters. */
 export class HotpHmac {
@@ -110,7 +112,8 @@ export class HotpHmac {
   private readonly inner: Int32Array;
   private readonly outer: Int32Array;
   private readonly state: Int32Array;
-  // Native path (SHA-512 in Node): Node's crypto and the key (hashed first if longer than a block), not copied.
+  // Native path (SHA-512 in Node): Node's crypto and the key (hashed first if longer than a block), not copied:
+  // like every HotpHmac, it lives only for the synchronous generate or verify call that made it.
   private readonly native: NativeCrypto | null;
   private readonly key: Uint8Array;
 
@@ -133,7 +136,7 @@ export class HotpHmac {
       return;
     }
     this.native = null;
-    this.key = key;
+    this.key = NO_KEY;
     // RFC 2104: the key, hashed first if longer than a block, zero-padded to a block.
     KEY_BYTES.set(key.length > blockBytes ? digest(core, key) : key);
     loadWords(KEY_BYTES, 0, KEY_WORDS, blockWords);
