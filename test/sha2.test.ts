@@ -297,10 +297,19 @@ describe('the native SHA-512 path: found at run time in Node only, taken for SHA
     expect(NODE!.hash).toBe((process.getBuiltinModule('crypto') as unknown as NativeCrypto).hash);
   });
 
-  it('finds nothing without process.getBuiltinModule (browsers, Node < 20.16), nor in Deno or Bun', () => {
+  it('finds nothing without process.getBuiltinModule or crypto.hash (browsers, old or crypto-less Node), nor in Deno or Bun', () => {
     vi.stubGlobal('process', undefined);
     expect(nodeCrypto()).toBeNull();
     vi.stubGlobal('process', { versions: {} });
+    expect(nodeCrypto()).toBeNull();
+    // A Node built without crypto throws on loading it; a runtime may lack crypto.hash (Node < 20.12).
+    vi.stubGlobal('process', {
+      getBuiltinModule: () => {
+        throw new Error('Node.js is not compiled with OpenSSL crypto support');
+      },
+    });
+    expect(nodeCrypto()).toBeNull();
+    vi.stubGlobal('process', { getBuiltinModule: () => ({ createHash: () => undefined }) });
     expect(nodeCrypto()).toBeNull();
     vi.unstubAllGlobals();
     vi.stubGlobal('Deno', {});

@@ -56,8 +56,13 @@ export function nodeCrypto(): NativeCrypto | null {
     process?: { getBuiltinModule?: (id: string) => Partial<NativeCrypto> | undefined };
   };
   if (g.Deno !== undefined || g.Bun !== undefined) return null;
-  const crypto = g.process?.getBuiltinModule?.('crypto');
-  return typeof crypto?.hash === 'function' ? (crypto as NativeCrypto) : null;
+  try {
+    const crypto = g.process?.getBuiltinModule?.('crypto');
+    return typeof crypto?.hash === 'function' ? (crypto as NativeCrypto) : null;
+  } catch {
+    // A Node built without crypto throws here: the JavaScript path does it all.
+    return null;
+  }
 }
 
 const NODE_CRYPTO = /* @__PURE__ */ nodeCrypto();
