@@ -73,7 +73,7 @@ async function waitFor(what: string, probe: () => Promise<boolean>, ms = 30_000)
   throw new Error(`${what} did not start within ${ms} ms`);
 }
 
-async function startPostgres(): Promise<{ server: PostgresServer; stop: () => void } | null> {
+export async function startPostgres(): Promise<{ server: PostgresServer; stop: () => void } | null> {
   const bin = postgresBin();
   if (!bin) return null;
   const root = process.getuid?.() === 0;
@@ -83,7 +83,8 @@ async function startPostgres(): Promise<{ server: PostgresServer; stop: () => vo
   if (root) execFileSync('chown', ['postgres:postgres', dir]);
   const exec = (name: string, args: string[]) => {
     const [cmd, ...rest] = [...asUser, join(bin, name), ...args];
-    return execFileSync(cmd as string, rest, { stdio: 'pipe', encoding: 'utf8' });
+    // No pipes: a server started by pg_ctl would inherit them and keep this call waiting.
+    return execFileSync(cmd as string, rest, { stdio: 'ignore' });
   };
   exec('initdb', ['-D', dir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
   const port = await freePort();
@@ -146,7 +147,14 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const onExit = () => {
     for (const stop of stops.splice(0)) stop();
   };
-  process.once('exit', onExit); // leftovers, should the run be interrupted
+  // Leftovers, should the run be interrupted.
+  process.once('exit', onExit);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      onExit();
+      process.exit(130);
+    });
+  }
   try {
     const postgres = await startPostgres();
     const redis = await startRedis();
