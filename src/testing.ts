@@ -17,7 +17,7 @@ export interface TestRunner {
 /** Options of {@link runStoreContract} and {@link storeContractCases}. */
 export interface StoreContractOptions {
   /**
-   * Whether the store honours {@link PutOptions.expiresAt}, so that a record past it reads as absent (the
+   * Whether the store honours `PutOptions.expiresAt`, so that a record past it reads as absent (the
    * contract makes this a hint). **(Optional)** Defaults to `true`; pass `false` for a store that ignores it.
    */
   expiry?: boolean;

@@ -185,15 +185,13 @@ for (const backend of backends) {
       await start({ sendLimits: { cooldown: 0 } });
       const { smsId } = await setUpUser('carol');
       const [a, b] = await Promise.all(
-        workers
-          .slice(0, 2)
-          .map((w) =>
-            w.request<{ results: Outcome[]; codes: string[] }>('begin', {
-              userId: 'carol',
-              deviceId: smsId,
-              n: 1,
-            }),
-          ),
+        workers.slice(0, 2).map((w) =>
+          w.request<{ results: Outcome[]; codes: string[] }>('begin', {
+            userId: 'carol',
+            deviceId: smsId,
+            n: 1,
+          }),
+        ),
       );
       const codes = [...a!.codes, ...b!.codes];
       expect(codes.length).toBeGreaterThanOrEqual(1);
