@@ -341,6 +341,12 @@ export function storeContractCases(
   });
 
   add('odd keys: __proto__, a:b, pattern characters, non-ASCII and the like never collide', async (store) => {
+    for (const key of ODD_KEYS) {
+      check(
+        (await store.get(key)) === null,
+        `key ${JSON.stringify(key.slice(0, 40))} must be absent at first`,
+      );
+    }
     for (const [i, key] of ODD_KEYS.entries()) {
       written(await store.put(key, { i }, null), `create ${JSON.stringify(key.slice(0, 40))}`);
     }
@@ -509,10 +515,10 @@ export function storeContractCases(
  *
  * @example With `node:test` (`node --test`)
  * ```ts check=types
- * import { describe, it } from 'node:test';
  * import { MemoryStore } from 'twosv';
  * import { runStoreContract } from 'twosv/testing';
  *
+ * const { describe, it } = await import('node:test');
  * runStoreContract('MemoryStore', () => new MemoryStore(), { describe, it });
  * ```
  *
