@@ -35,7 +35,10 @@
  * - `STORE_CONFLICT`: the record kept changing under the engine, which gave up after its retries without
  *   storing anything (fail closed: nothing was verified or changed).
  * - `STORE_FAILED`: the store threw; the error is the `cause`. Nothing was changed by the engine.
- * - `INVALID_RECORD`: the store returned a record the engine does not recognise.
+ * - `INVALID_RECORD`: the store returned a record the engine does not recognise (or text that is not JSON),
+ *   or a record given to a store is not JSON data.
+ * - `INVALID_KEY`: a store key holding a NUL character or a lone UTF-16 surrogate, which databases cannot
+ *   hold exactly (see {@link checkStoreKey}).
  *
  * Enrollment engine ({@link createTwoStep}), each thrown with the stored record unchanged:
  * - `INVALID_USER_ID`: a user id that is not a non-empty string of at most 256 characters.
@@ -104,6 +107,7 @@ export type TwoSvErrorCode =
   | 'STORE_CONFLICT'
   | 'STORE_FAILED'
   | 'INVALID_RECORD'
+  | 'INVALID_KEY'
   | 'INVALID_USER_ID'
   | 'UNKNOWN_USER'
   | 'UNKNOWN_DEVICE'

@@ -112,13 +112,16 @@ export {
 export { OTPAUTH_QR_DEFAULTS, type OtpauthQrOptions, otpauthQrMatrix, otpauthQrSvg } from './qr.js';
 export { generateSecret, type RandomSource, SECRET_DEFAULTS, type SecretOptions } from './secret.js';
 export {
+  checkStoreKey,
   type JsonValue,
   MemoryStore,
   type MemoryStoreOptions,
   type PutOptions,
   type PutResult,
+  parseRecord,
   type Store,
   type StoredEntry,
+  serializeRecord,
   type Version,
 } from './store.js';
 export {
