@@ -24,6 +24,7 @@ const READING_ORDER = [
 const GUIDES = [
   'Getting started',
   'Enrolling devices',
+  'When a user loses their devices',
   'The device policy',
   'Writing a store adapter',
   'Security notes',
