@@ -679,3 +679,30 @@ describe('races: many uses of one secret across two engines sharing a store succ
     expect(events.filter((e) => e.type === 'remembered-browser-used')).toHaveLength(1);
   });
 });
+
+describe('the stored record', () => {
+  it('with recovery codes and remembered browsers survives a JSON round trip (as a database hands it back)', async () => {
+    const { b, codes } = await withCodes();
+    const { token } = await b.twoStep.rememberBrowser('u', { label: 'Firefox' });
+    const copy = JSON.parse(JSON.stringify((await snapshot(b.store, 'u'))!.record)) as JsonValue;
+    const store = new MemoryStore();
+    await store.put('user:u', copy, null);
+    const other = createTwoStep({ store, codeKey: CODE_KEY, clock: () => b.now() });
+    expect(await other.status('u')).toMatchObject({
+      recoveryCodes: { remaining: 10 },
+      rememberedBrowsers: 1,
+    });
+    expect(await other.useRecoveryCode('u', codes[0]!)).toMatchObject({ ok: true, remaining: 9 });
+    expect(await other.useRememberToken('u', token)).toMatchObject({ ok: true });
+    // Another engine key matches nothing: the hashes are useless without codeKey.
+    const store2 = new MemoryStore();
+    await store2.put('user:u', copy, null);
+    const wrongKey = createTwoStep({
+      store: store2,
+      codeKey: 'another-key-of-at-least-32-characters!!',
+      clock: () => b.now(),
+    });
+    expect(await wrongKey.useRecoveryCode('u', codes[1]!)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(await wrongKey.useRememberToken('u', token)).toMatchObject({ ok: false, reason: 'invalid' });
+  });
+});

@@ -6,9 +6,11 @@
  * later release adds `case 1: return upgrade1to2(...)`; the engine always writes the current version.
  *
  * Unknown fields are **refused** (`INVALID_RECORD`), not tolerated: a field this release does not know
- * was written by a later one (recovery codes, trusted browsers, say), and tolerating it would mean
- * silently dropping it at the next write, losing security state on a rollback. A later release that adds
- * fields raises `v`, so an older engine refuses its records loudly instead.
+ * was written by a later one, and tolerating it would mean silently dropping it at the next write, losing
+ * security state on a rollback. A later release that adds required fields raises `v`, so an older engine
+ * refuses its records loudly instead. Optional fields that are absent until used (`recovery`,
+ * `remembered`) stay in `v: 1`: a record without them means the same to every release, and a record with
+ * them is refused by a release that predates them, which is the loud refusal wanted.
  * @module
  */
 
