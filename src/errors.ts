@@ -63,6 +63,9 @@
  * - `LOCKED`: a sensitive change while the user is locked out after too many failed codes, even with a recent
  *   verification: a lock means someone is guessing, and the account's devices must not change meanwhile.
  * - `SENDER_FAILED`: the app's sender threw; the error is the `cause`, and the user's state is as before.
+ * - `RECOVERY_CODES_OFF`: issuing recovery codes while `policy.recoveryCodes.enabled` is `false`.
+ * - `REMEMBER_BROWSER_OFF`: remembering a browser while `policy.rememberBrowser.enabled` is `false`.
+ * - `UNKNOWN_BROWSER`: no remembered browser of this user has that id.
  *
  * `otpauth://` URIs and QR codes ({@link parseOtpauthUri}, {@link buildOtpauthUri}, {@link otpauthQrSvg};
  * they reuse the core codes for secret, digits, algorithm, period and counter):
@@ -128,6 +131,9 @@ export type TwoSvErrorCode =
   | 'VERIFICATION_REQUIRED'
   | 'LOCKED'
   | 'SENDER_FAILED'
+  | 'RECOVERY_CODES_OFF'
+  | 'REMEMBER_BROWSER_OFF'
+  | 'UNKNOWN_BROWSER'
   | 'INVALID_URI'
   | 'INVALID_URI_SCHEME'
   | 'INVALID_OTP_TYPE'

@@ -22,6 +22,7 @@ export { decodeBase32, encodeBase32 } from './base32.js';
 export { mailboxKey, maskEmail, normalizeEmail } from './email.js';
 export {
   type AuthenticatorEnrollment,
+  type BrowserRevokeReason,
   type ChallengeInfo,
   type ChallengeResult,
   type CodeChannel,
@@ -37,6 +38,12 @@ export {
   type EnrollPhoneOptions,
   type EventBody,
   type PhoneEnrollment,
+  type RecoveryCodes,
+  type RecoveryResult,
+  type RememberedBrowser,
+  type RememberResult,
+  type RememberToken,
+  type ResetOptions,
   type SecretContext,
   type SecretHooks,
   type Sender,
