@@ -7,7 +7,7 @@ import {
   type TwoStep,
   type TwoStepEvent,
   type TwoStepOptions,
-} from '../../src/enrollment.js';
+} from '../../src/index.js';
 import { TwoSvError, type TwoSvErrorCode } from '../../src/errors.js';
 import type { Policy } from '../../src/policy.js';
 import type { RandomSource } from '../../src/secret.js';
