@@ -45,9 +45,9 @@ export default {
   timeoutMS: 3_000,
   ignorePatterns: ['dist', 'docs/api', 'coverage', 'test-artifacts', 'reports', '.stryker-tmp', '*.tgz'],
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
-  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: `reports/mutation/${chosen.join('-')}.html` },
+  jsonReporter: { fileName: `reports/mutation/${chosen.join('-')}.json` },
   thresholds: { high: 90, low: 80, break: null },
-  tempDirName: '.stryker-tmp',
+  tempDirName: `.stryker-tmp/${chosen.join('-')}`,
   cleanTempDir: 'always',
 };
