@@ -26,7 +26,14 @@ for (let i = 0; i < args.length; i += 2) {
   const value = args[i + 1];
   if (!name || value === undefined)
     throw new Error(`mutation: expected --option value pairs, got ${args.join(' ')}`);
-  cliOptions[name] = name === 'mutate' ? value.split(',') : /^\d+$/.test(value) ? Number(value) : value;
+  cliOptions[name] =
+    name === 'mutate'
+      ? value.split(',')
+      : /^\d+$/.test(value)
+        ? Number(value)
+        : value === 'true' || value === 'false'
+          ? value === 'true'
+          : value;
 }
 const { Stryker } = await import(
   new URL('../node_modules/@stryker-mutator/core/dist/src/stryker.js', import.meta.url).href
