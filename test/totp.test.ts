@@ -676,13 +676,7 @@ describe('bad input throws TwoSvError with its code', () => {
     expectError(() => generateTotp(bad, { at }), code, 'secret');
     expectError(() => verifyTotp('287082', bad, { at }), code, 'secret');
     expectError(() => verifyTotp('', bad, { at }), code, 'secret');
-    if (bad.length >= 4) {
-      try {
-        generateTotp(bad, { at });
-      } catch (err) {
-        expect((err as Error).message).not.toContain(bad);
-      }
-    }
+    expectTwoSvError(() => generateTotp(bad, { at }), code, { secrets: [bad] }); // texts under 4 characters skipped
   });
 
   it('an empty byte secret: EMPTY_SECRET', () => {
