@@ -34,7 +34,9 @@ if (skipped > 0) {
   for (const [file, names] of skippedByFile) console.log(`  ${file}: ${names.length} skipped`);
   if (allowed) console.log(`  (allowed by TWOSV_ALLOW_SKIP=${allowed})`);
   else {
-    console.log('  Nothing may be skipped unless TWOSV_ALLOW_SKIP allows it (e.g. TWOSV_ALLOW_SKIP=browser).');
+    console.log(
+      '  Nothing may be skipped unless TWOSV_ALLOW_SKIP allows it (e.g. TWOSV_ALLOW_SKIP=browser).',
+    );
     ok = false;
   }
   console.log(bar);
