@@ -20,7 +20,8 @@ import {
 } from '../policy.js';
 import { verifyTotp } from '../totp.js';
 import { equalConstantTime } from './codes.js';
-import { failure, isLocked, lockedResult, requireRecent } from './failures.js';
+import { failure, isLocked, lockedResult } from './failures.js';
+import { requireProof, withProof } from './proofs.js';
 import { type DeviceRec, emptyRecord, type PendingRec, type UserRecord } from './record.js';
 import type { SendDraft, SendPlan } from './sends.js';
 import { deviceInfo, statusOf } from './status.js';
@@ -79,6 +80,7 @@ function checkCandidate(
 export interface Candidate {
   role?: DeviceRole | undefined;
   replaces?: string | undefined;
+  proof?: string | undefined;
 }
 
 /**
@@ -86,7 +88,7 @@ export interface Candidate {
  * which role? @throws `LOCKED`, `VERIFICATION_REQUIRED`, `UNKNOWN_DEVICE`, `INVALID_OPTION`, policy codes.
  */
 export function authenticatorRole(policy: Policy, r: UserRecord, mono: number, c: Candidate): DeviceRole {
-  requireRecent(policy, r, mono);
+  requireProof(policy, r, mono, c.proof);
   const role = roleFor(r, c.role, c.replaces);
   checkCandidate(policy, r, 'authenticator', role, undefined, c.replaces);
   return role;
@@ -132,7 +134,7 @@ export function planPhoneEnrollment(
   const { policy } = rules;
   const { kind, number, replaces } = phone;
   const r = record ?? emptyRecord();
-  requireRecent(policy, r, mono);
+  requireProof(policy, r, mono, phone.proof);
   const role = roleFor(r, phone.role, replaces);
   checkCandidate(policy, r, kind, role, number, replaces);
   const pending: PendingRec = {
@@ -196,6 +198,7 @@ export function confirmEnrollment(
   userId: string,
   typed: string,
   secret: string | null,
+  newProof: () => string,
 ): Step<ConfirmResult> {
   const { policy } = rules;
   const p = record.pending!;
@@ -245,6 +248,9 @@ export function confirmEnrollment(
     challenge: replaced && record.challenge?.deviceId === replaced.id ? null : record.challenge,
     verifiedAt: wasEnabled ? record.verifiedAt : mono,
   };
+  // Turning 2SV on verifies this session: it gets a proof to go on with (add another backup, say).
+  const proof = enabled && !wasEnabled ? newProof() : undefined;
+  if (proof !== undefined) next.proofs = withProof(policy, record.proofs, proof, mono);
   const info = deviceInfo(device, true);
   const events: EventBody[] = [{ type: 'verification-passed', purpose: 'enrollment', deviceId: device.id }];
   events.push(
@@ -253,7 +259,12 @@ export function confirmEnrollment(
       : { type: 'device-added', device: info },
   );
   if (enabled && !wasEnabled) events.push({ type: 'two-step-enabled' });
-  return { next, events, result: { ok: true, device: info, enabled } };
+  return {
+    next,
+    events,
+    result:
+      proof === undefined ? { ok: true, device: info, enabled } : { ok: true, device: info, enabled, proof },
+  };
 }
 
 /** Makes a backup (the only one, when `deviceId` is absent) the primary, and the primary a backup. */
@@ -263,6 +274,7 @@ export function swapPrimary(
   at: number,
   mono: number,
   deviceId: string | undefined,
+  proof: string | undefined,
 ): Step<TwoStepStatus> {
   if (!record) throw noUser();
   const backups = record.devices.filter((d) => d.role === 'backup');
@@ -276,7 +288,7 @@ export function swapPrimary(
     }
     target = backups[0]!.id;
   }
-  requireRecent(policy, record, mono);
+  requireProof(policy, record, mono, proof);
   throwRefusal(checkSwapPrimary(policy, record.devices, target));
   const previous = record.devices.find((d) => d.role === 'primary')!;
   const devices = record.devices.map((d): DeviceRec => {
@@ -299,11 +311,12 @@ export function removeDevice(
   at: number,
   mono: number,
   deviceId: string,
+  proof: string | undefined,
 ): Step<TwoStepStatus> {
   if (!record) throw noUser();
   const device = record.devices.find((d) => d.id === deviceId);
   if (!device) throw new TwoSvError('UNKNOWN_DEVICE', 'deviceId must be the id of a confirmed device');
-  requireRecent(policy, record, mono);
+  requireProof(policy, record, mono, proof);
   throwRefusal(checkRemoveDevice(policy, record.devices, deviceId, record.enabled));
   const next: UserRecord = {
     ...record,
@@ -324,12 +337,13 @@ export function disable(
   record: UserRecord | null,
   at: number,
   mono: number,
+  proof: string | undefined,
 ): Step<TwoStepStatus> {
   if (!record) throw noUser();
   if (!record.enabled && record.devices.length === 0 && !record.pending && !record.challenge) {
     return { result: statusOf(policy, record, at, mono) };
   }
-  requireRecent(policy, record, mono);
+  requireProof(policy, record, mono, proof);
   const next: UserRecord = {
     ...record,
     enabled: false,
@@ -337,6 +351,7 @@ export function disable(
     pending: null,
     challenge: null,
     reverify: false,
+    proofs: [],
   };
   const events: EventBody[] = record.enabled
     ? [{ type: 'two-step-disabled', devices: record.devices.map((d) => deviceInfo(d, true)) }]
@@ -356,7 +371,15 @@ export function requireReverification(
   if (!record.enabled) throw new TwoSvError('NOT_ENABLED', "this user's 2SV is not on");
   // A pending enrolment may be the intruder's device (a replacement begun in the suspect session):
   // it ends too, so it cannot be confirmed once the user has passed the fresh challenge.
-  const next: UserRecord = { ...record, reverify: true, verifiedAt: null, challenge: null, pending: null };
+  // Every step-up proof ends too: a session that verified before the demand must verify again.
+  const next: UserRecord = {
+    ...record,
+    reverify: true,
+    verifiedAt: null,
+    challenge: null,
+    pending: null,
+    proofs: [],
+  };
   return {
     next,
     events: [{ type: 'reverification-required', ...(reason === undefined ? {} : { reason }) }],

@@ -157,7 +157,10 @@ export interface TwoStepStatus {
   readonly reverificationRequired: boolean;
   /** The last successful sign-in verification, or setup confirmation, ms since the epoch. */
   readonly verifiedAt: number | null;
-  /** Whether a sensitive change (swap, remove, replace, disable, adding a device) is allowed now. */
+  /**
+   * Whether the proof passed to {@link TwoStep.status} allows a sensitive change (swap, remove, replace,
+   * disable, adding a device) now; `false` without one.
+   */
   readonly recentlyVerified: boolean;
   /**
    * Every confirmed device is a phone. SMS and voice are restricted authenticators (NIST SP 800-63B
@@ -208,8 +211,15 @@ export type VerifyResult =
       /** The device whose code passed. */
       readonly deviceId: string;
       readonly kind: DeviceKind;
-      /** When, ms since the epoch: the start of the "recent verification" window. */
+      /** When, ms since the epoch. */
       readonly verifiedAt: number;
+      /**
+       * The step-up proof of this verification: **keep it in this sign-in session only** (server-side
+       * session data, never a URL or a log) and pass it to sensitive changes. Shown once; the engine keeps
+       * only its hash. Valid for `policy.recentVerification` seconds, until a lock or
+       * {@link TwoStep.requireReverification}.
+       */
+      readonly proof: string;
     }
   | VerifyFailure;
 
@@ -276,6 +286,11 @@ export type ConfirmResult =
       readonly device: DeviceInfo;
       /** Whether 2SV is on now (it turns on once the policy's requirements are met). */
       readonly enabled: boolean;
+      /**
+       * When this confirmation turned 2SV on: a step-up proof for the session that set it up (see
+       * {@link VerifyResult}), so it can go on (add another backup, say) without signing in again.
+       */
+      readonly proof?: string;
     }
   | VerifyFailure;
 
@@ -415,6 +430,10 @@ export interface EnrollAuthenticatorOptions {
   replaces?: string;
   /** Options of the QR SVG. **(Optional)** */
   qr?: OtpauthQrOptions;
+  /** The session's step-up proof: required while 2SV is on. **(Optional)** */
+  proof?: string;
+  /** Kept in the activity log. **(Optional)** */
+  context?: ActivityContext;
 }
 
 /** Options of {@link TwoStep.enrollPhone}. */
@@ -427,6 +446,78 @@ export interface EnrollPhoneOptions {
   role?: DeviceRole;
   /** Replace this device on confirmation; the new one takes its role. **(Optional)** */
   replaces?: string;
+  /** The session's step-up proof: required while 2SV is on. **(Optional)** */
+  proof?: string;
+  /** Kept in the activity log. **(Optional)** */
+  context?: ActivityContext;
+}
+
+/**
+ * What the app tells the activity log about a call: who made it from where, and why. Each field is
+ * optional, a string without control characters: `ip` at most 64 characters, `userAgent` 512, `reason`
+ * 200 (longer is `INVALID_OPTION`: truncate before passing). Never put a secret, a code or a full phone
+ * number or address here: it is shown on the user's activity page.
+ */
+export interface ActivityContext {
+  readonly ip?: string;
+  readonly userAgent?: string;
+  readonly reason?: string;
+}
+
+/** Options of calls that log a change. */
+export interface ContextOptions {
+  /** Kept with the change in the activity log. **(Optional)** */
+  context?: ActivityContext;
+}
+
+/**
+ * Options of a sensitive change (swap, remove, disable; adding a device takes the same two fields in its
+ * own options).
+ */
+export interface SensitiveOptions extends ContextOptions {
+  /**
+   * The step-up proof that {@link TwoStep.verify} returned in **this** sign-in session. Required while
+   * 2SV is on; without a valid one the change is refused with `VERIFICATION_REQUIRED`.
+   */
+  proof?: string;
+}
+
+/**
+ * One entry of a user's activity log ({@link TwoStep.activity}): the event the change reported to
+ * `onEvent`, with its number (`seq`, increasing), time and the context the app passed. A burst of failed
+ * codes is one `codes-failed` entry: `count` failures from `since` to `at`. The lock that may end it is
+ * its own `locked` entry, whose `until` is when the lock ends. Never a secret, a code, a hash of one, or a
+ * full phone number or address: devices and contacts are masked as in events.
+ */
+export type ActivityEntry = {
+  readonly seq: number;
+  readonly at: number;
+  readonly context?: ActivityContext;
+} & (
+  | Extract<
+      EventBody,
+      {
+        readonly type:
+          | 'enrollment-started'
+          | 'device-added'
+          | 'device-replaced'
+          | 'device-removed'
+          | 'primary-changed'
+          | 'two-step-enabled'
+          | 'two-step-disabled'
+          | 'locked'
+          | 'reverification-required'
+          | 'contact-verified';
+      }
+    >
+  | { readonly type: 'codes-failed'; readonly count: number; readonly since: number }
+);
+
+/** One page of the activity log, newest first. */
+export interface ActivityPage {
+  readonly entries: readonly ActivityEntry[];
+  /** Pass as `before` for the next (older) page; `null` when there is none. */
+  readonly next: number | null;
 }
 
 /**
@@ -440,8 +531,11 @@ export interface EnrollPhoneOptions {
 export interface TwoStep {
   /** The engine's policy. */
   readonly policy: Policy;
-  /** The user's 2SV state for a settings page or sign-in flow. A user with no record is simply off. */
-  status(userId: string): Promise<TwoStepStatus>;
+  /**
+   * The user's 2SV state for a settings page or sign-in flow. A user with no record is simply off. Pass
+   * the session's proof to learn whether it still allows sensitive changes (`recentlyVerified`).
+   */
+  status(userId: string, options?: { proof?: string }): Promise<TwoStepStatus>;
   /** Begins enrolling an authenticator app: returns the secret, URI and QR code to show. */
   enrollAuthenticator(userId: string, options: EnrollAuthenticatorOptions): Promise<AuthenticatorEnrollment>;
   /** Begins enrolling a phone: sends a code to it. Calling it again resends (a new code). */
@@ -450,27 +544,38 @@ export interface TwoStep {
     options: EnrollPhoneOptions,
   ): Promise<{ readonly ok: true; readonly enrollment: PhoneEnrollment } | SendRefusal>;
   /** Confirms the pending enrolment with the code the user typed. */
-  confirmEnrollment(userId: string, code: string): Promise<ConfirmResult>;
+  confirmEnrollment(userId: string, code: string, options?: ContextOptions): Promise<ConfirmResult>;
   /** Begins a sign-in challenge on the primary, or on `deviceId`; ends any other. Sends a code to phones. */
   beginChallenge(userId: string, options?: { deviceId?: string }): Promise<ChallengeResult>;
-  /** Checks the code of the open challenge. */
-  verify(userId: string, code: string): Promise<VerifyResult>;
-  /** Makes a backup the primary, and the primary a backup. */
-  swapPrimary(userId: string, deviceId?: string): Promise<TwoStepStatus>;
-  /** Removes a confirmed device. */
-  removeDevice(userId: string, deviceId: string): Promise<TwoStepStatus>;
-  /** Turns 2SV off and forgets every device. */
-  disable(userId: string): Promise<TwoStepStatus>;
+  /** Checks the code of the open challenge; a pass returns the session's step-up `proof`. */
+  verify(userId: string, code: string, options?: ContextOptions): Promise<VerifyResult>;
+  /**
+   * Makes a backup (`deviceId`, or the only backup) the primary, and the primary a backup. Needs the
+   * session's proof while 2SV is on.
+   */
+  swapPrimary(userId: string, options?: SensitiveOptions & { deviceId?: string }): Promise<TwoStepStatus>;
+  /** Removes a confirmed device. Needs the session's proof while 2SV is on. */
+  removeDevice(userId: string, deviceId: string, options?: SensitiveOptions): Promise<TwoStepStatus>;
+  /** Turns 2SV off and forgets every device. Needs the session's proof while 2SV is on. */
+  disable(userId: string, options?: SensitiveOptions): Promise<TwoStepStatus>;
   /**
    * Demands a fresh second step at the next sign-in (after an abnormal sign-in). Ends the open challenge
    * and any pending enrolment; sensitive changes wait for the fresh verification.
    */
-  requireReverification(userId: string, options?: { reason?: string }): Promise<TwoStepStatus>;
+  requireReverification(
+    userId: string,
+    options?: { reason?: string; context?: ActivityContext },
+  ): Promise<TwoStepStatus>;
   /** Sends a one-time code to an emergency contact. */
   beginContactVerification(
     userId: string,
     contact: ContactInput,
   ): Promise<{ readonly ok: true; readonly to: string; readonly expiresAt: number } | SendRefusal>;
   /** Confirms the pending contact verification with the code the user typed. */
-  confirmContact(userId: string, code: string): Promise<ContactResult>;
+  confirmContact(userId: string, code: string, options?: ContextOptions): Promise<ContactResult>;
+  /**
+   * A page of the user's activity log, newest first: `limit` entries (1 to 100, default 20) numbered
+   * below `before` (the previous page's `next`). For a "Review recent activity" settings page.
+   */
+  activity(userId: string, options?: { limit?: number; before?: number }): Promise<ActivityPage>;
 }
