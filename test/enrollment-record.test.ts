@@ -62,11 +62,13 @@ describe('a version 1 record written before the restructure', () => {
     const { twoStep, sent, tick, at } = await engineWith(fixture as unknown as JsonValue);
     expect((await twoStep.beginChallenge('alice')).ok).toBe(true);
     const code = generateTotp(SECRET, { at: at() });
-    expect(await twoStep.verify('alice', code)).toEqual({
+    const passed = await twoStep.verify('alice', code);
+    expect(passed).toEqual({
       ok: true,
       deviceId: '3aabac26af231a716c',
       kind: 'authenticator',
       verifiedAt: at(),
+      proof: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     await twoStep.beginChallenge('alice');
     expect(await twoStep.verify('alice', code)).toEqual({ ok: false, reason: 'replayed', attemptsLeft: 4 });
@@ -75,8 +77,11 @@ describe('a version 1 record written before the restructure', () => {
     const sms = await twoStep.beginChallenge('alice', { deviceId: 'c8222f0ce3ed8c687b' });
     expect(sms).toMatchObject({ ok: true, challenge: { kind: 'sms', phone: '+1••••••0123' } });
     expect(sent.map((m) => [m.to, m.purpose])).toEqual([['+12015550123', 'sign-in']]);
-    expect((await twoStep.verify('alice', sent[0]!.code)).ok).toBe(true);
-    expect((await twoStep.status('alice')).recentlyVerified).toBe(true);
+    const bySms = await twoStep.verify('alice', sent[0]!.code);
+    expect(bySms.ok).toBe(true);
+    const proof = bySms.ok ? bySms.proof : undefined;
+    expect((await twoStep.status('alice', { proof })).recentlyVerified).toBe(true);
+    expect((await twoStep.status('alice')).recentlyVerified).toBe(false); // no proof, no step-up
   });
 });
 

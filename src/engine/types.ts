@@ -431,9 +431,9 @@ export interface EnrollAuthenticatorOptions {
   /** Options of the QR SVG. **(Optional)** */
   qr?: OtpauthQrOptions;
   /** The session's step-up proof: required while 2SV is on. **(Optional)** */
-  proof?: string;
+  proof?: string | undefined;
   /** Kept in the activity log. **(Optional)** */
-  context?: ActivityContext;
+  context?: ActivityContext | undefined;
 }
 
 /** Options of {@link TwoStep.enrollPhone}. */
@@ -447,9 +447,9 @@ export interface EnrollPhoneOptions {
   /** Replace this device on confirmation; the new one takes its role. **(Optional)** */
   replaces?: string;
   /** The session's step-up proof: required while 2SV is on. **(Optional)** */
-  proof?: string;
+  proof?: string | undefined;
   /** Kept in the activity log. **(Optional)** */
-  context?: ActivityContext;
+  context?: ActivityContext | undefined;
 }
 
 /**
@@ -467,7 +467,7 @@ export interface ActivityContext {
 /** Options of calls that log a change. */
 export interface ContextOptions {
   /** Kept with the change in the activity log. **(Optional)** */
-  context?: ActivityContext;
+  context?: ActivityContext | undefined;
 }
 
 /**
@@ -479,7 +479,7 @@ export interface SensitiveOptions extends ContextOptions {
    * The step-up proof that {@link TwoStep.verify} returned in **this** sign-in session. Required while
    * 2SV is on; without a valid one the change is refused with `VERIFICATION_REQUIRED`.
    */
-  proof?: string;
+  proof?: string | undefined;
 }
 
 /**
@@ -535,7 +535,7 @@ export interface TwoStep {
    * The user's 2SV state for a settings page or sign-in flow. A user with no record is simply off. Pass
    * the session's proof to learn whether it still allows sensitive changes (`recentlyVerified`).
    */
-  status(userId: string, options?: { proof?: string }): Promise<TwoStepStatus>;
+  status(userId: string, options?: { proof?: string | undefined }): Promise<TwoStepStatus>;
   /** Begins enrolling an authenticator app: returns the secret, URI and QR code to show. */
   enrollAuthenticator(userId: string, options: EnrollAuthenticatorOptions): Promise<AuthenticatorEnrollment>;
   /** Begins enrolling a phone: sends a code to it. Calling it again resends (a new code). */
