@@ -94,7 +94,26 @@ describe('records this release does not recognise', () => {
   const cases: [string, unknown][] = [
     ['not an object', 'alice'],
     ['an array', [fixture]],
-    ['a later schema version', { ...fixture, v: 2 }],
+    ['a later schema version', { ...fixture, v: 3, proofs: [], activity: [] }],
+    ['version 2 without its log and proofs', { ...fixture, v: 2 }],
+    [
+      'a log entry of a type this release does not log',
+      { ...fixture, v: 2, proofs: [], activity: [{ seq: 1, at: SEEN, type: 'recovery-codes-issued' }] },
+    ],
+    [
+      'a log entry without its number',
+      { ...fixture, v: 2, proofs: [], activity: [{ at: SEEN, type: 'two-step-enabled' }] },
+    ],
+    [
+      'a log entry with an unknown context field',
+      {
+        ...fixture,
+        v: 2,
+        proofs: [],
+        activity: [{ seq: 1, at: SEEN, type: 'two-step-enabled', context: { country: 'FR' } }],
+      },
+    ],
+    ['a proof without its time', { ...fixture, v: 2, proofs: [{ hash: 'ab' }], activity: [] }],
     ['no version', { ...fixture, v: undefined }],
     ['a field of a later release', { ...fixture, recoveryCodes: [] }],
     ['a device field of a later release', device({ label: 'phone' })],
@@ -148,5 +167,18 @@ describe('records this release does not recognise', () => {
       devices: [withoutStep, fixture.devices[1]],
     } as unknown as JsonValue);
     expect((await second.twoStep.status('alice')).enabled).toBe(true);
+  });
+
+  it('a version 1 record is upgraded: an empty log, no proofs, written back as version 2', async () => {
+    const { twoStep, store, tick } = await engineWith(fixture as unknown as JsonValue);
+    expect(await twoStep.activity('alice')).toEqual({ entries: [], next: null });
+    await rejectsWith(() => twoStep.disable('alice'), 'VERIFICATION_REQUIRED'); // recency does not carry over
+    tick(1000);
+    await twoStep.requireReverification('alice', { context: { ip: '203.0.113.7' } });
+    const stored = (await store.get('user:alice'))!.record as Record<string, unknown>;
+    expect(stored).toMatchObject({ v: 2, proofs: [] });
+    expect((await twoStep.activity('alice')).entries).toEqual([
+      { seq: 1, at: SEEN + 3_601_000, type: 'reverification-required', context: { ip: '203.0.113.7' } },
+    ]);
   });
 });
