@@ -22,7 +22,7 @@ export function createDemoApp(options = {}) {
   /** @type {Map<string, { salt: Buffer, hash: Buffer }>} */
   const users = new Map();
   // REAL APP: sessions in a store, cookies with `Secure` over HTTPS; ids from the CSPRNG as here.
-  /** @type {Map<string, { user: string, stage: 'signed-in' | 'second-step' | 'step-up', flash?: object, pending?: object }>} */
+  /** @type {Map<string, { user: string, stage: 'signed-in' | 'second-step' | 'step-up', flash?: object, pending?: object, proof?: string }>} */
   const sessions = new Map();
   // Browsers that passed the second step and asked to be remembered: user -> tokens.
   // REAL APP: store a hash of the token with an expiry (say 30 days), and list them on the settings page.
@@ -242,7 +242,8 @@ export function createDemoApp(options = {}) {
       // A new session id after the second step.
       sessions.delete(sid);
       const text = data.stage === 'step-up' ? 'Confirmed. You can make the change now.' : 'Signed in.';
-      startSession(res, { user, stage: 'signed-in', flash: { text } });
+      // The step-up proof belongs to this session only: sensitive changes from it pass it.
+      startSession(res, { user, stage: 'signed-in', flash: { text }, proof: result.proof });
       return redirect(res, '/');
     }
 
@@ -251,7 +252,11 @@ export function createDemoApp(options = {}) {
 
     try {
       if (req.method === 'POST' && url.pathname === '/enroll/authenticator') {
-        const enrollment = await twoStep.enrollAuthenticator(user, { account: user, role: form.role });
+        const enrollment = await twoStep.enrollAuthenticator(user, {
+          account: user,
+          role: form.role,
+          proof: data.proof,
+        });
         // Shown once, on this page; the engine keeps the secret (sealed, in a real app).
         data.pending = { kind: 'authenticator', secret: enrollment.secret, qrSvg: enrollment.qrSvg };
       } else if (req.method === 'POST' && url.pathname === '/enroll/phone') {
@@ -259,12 +264,14 @@ export function createDemoApp(options = {}) {
           phone: String(form.phone ?? ''),
           kind: form.kind === 'voice' ? 'voice' : 'sms',
           role: form.role,
+          proof: data.proof,
         });
         if (started.ok) data.pending = { kind: started.enrollment.kind, phone: started.enrollment.phone };
         else data.flash = { error: true, text: failure(started) };
       } else if (req.method === 'POST' && url.pathname === '/enroll/confirm') {
         const result = await twoStep.confirmEnrollment(user, String(form.code ?? ''));
         if (result.ok) {
+          if (result.proof) data.proof = result.proof; // turning 2SV on verifies this session
           data.pending = undefined;
           data.flash = {
             text: result.enabled ? 'Device added. Two-step verification is on.' : 'Device added.',
@@ -275,13 +282,13 @@ export function createDemoApp(options = {}) {
       } else if (req.method === 'POST' && url.pathname === '/enroll/cancel') {
         data.pending = undefined;
       } else if (req.method === 'POST' && url.pathname === '/devices/swap') {
-        await twoStep.swapPrimary(user, String(form.deviceId));
+        await twoStep.swapPrimary(user, { deviceId: String(form.deviceId), proof: data.proof });
         data.flash = { text: 'Primary device changed.' };
       } else if (req.method === 'POST' && url.pathname === '/devices/remove') {
-        await twoStep.removeDevice(user, String(form.deviceId));
+        await twoStep.removeDevice(user, String(form.deviceId), { proof: data.proof });
         data.flash = { text: 'Device removed.' };
       } else if (req.method === 'POST' && url.pathname === '/disable') {
-        await twoStep.disable(user);
+        await twoStep.disable(user, { proof: data.proof });
         trusted.delete(user);
         data.flash = { text: 'Two-step verification is off.' };
       } else if (req.method === 'POST' && url.pathname === '/simulate-abnormal') {

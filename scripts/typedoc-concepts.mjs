@@ -11,7 +11,7 @@ import { Comment, CommentTag, Converter, ReflectionKind } from 'typedoc';
 
 /** The concepts in reading order, each with the source modules (paths under src/) whose exports it holds. */
 export const CONCEPTS = [
-  ['Codes and secrets', ['hotp.ts', 'totp.ts', 'secret.ts', 'base32.ts']],
+  ['Codes and secrets', ['hotp.ts', 'totp.ts', 'secret.ts', 'base32.ts', 'types.ts']],
   ['URIs and QR codes', ['uri.ts', 'qr.ts']],
   ['Engine', ['enrollment.ts', 'engine/']],
   ['Policy', ['policy.ts']],

@@ -21,6 +21,9 @@
 export { decodeBase32, encodeBase32 } from './base32.js';
 export { mailboxKey, maskEmail, normalizeEmail } from './email.js';
 export {
+  type ActivityContext,
+  type ActivityEntry,
+  type ActivityPage,
   type AuthenticatorEnrollment,
   type ChallengeInfo,
   type ChallengeResult,
@@ -31,6 +34,7 @@ export {
   type ContactInfo,
   type ContactInput,
   type ContactResult,
+  type ContextOptions,
   createTwoStep,
   type DeviceInfo,
   type EnrollAuthenticatorOptions,
@@ -41,6 +45,7 @@ export {
   type SecretHooks,
   type Sender,
   type SendRefusal,
+  type SensitiveOptions,
   type TwoStep,
   type TwoStepEvent,
   type TwoStepOptions,
