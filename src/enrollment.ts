@@ -164,9 +164,11 @@ function rulesOf(policy: Policy, codeKey: Uint8Array) {
  *
  * **What the app must persist**: everything is in the {@link Store} you pass, one record per user (plus one
  * small record per phone number or address codes were sent to). Pass a durable store shared by all your
- * servers and the same `codeKey` on all of them. Nothing else needs saving: no session field, no cookie
- * holds 2SV state. Your own user table needs nothing either (`status(userId).enabled` tells whether
- * sign-in needs a second step).
+ * servers and the same `codeKey` on all of them. One thing goes into **your sign-in session**: the step-up
+ * `proof` that `verify` returns, which sensitive changes (swap, remove, replace, disable, adding a device
+ * while 2SV is on) from that session must pass; keep it server-side, per session. Your own user table needs
+ * nothing (`status(userId).enabled` tells whether sign-in needs a second step). Each user's record also
+ * holds their activity log ({@link TwoStep.activity}), written with the change it records.
  *
  * How each call works: it serialises with other calls for the same user in this process, loads the record,
  * decides with the policy's pure rules, writes back only if no other server changed the record meanwhile
