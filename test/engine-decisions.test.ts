@@ -142,7 +142,22 @@ describe('devices', () => {
       ['app', 'backup'],
       ['sms', 'primary'],
     ]);
-    expect(swapped.events).toEqual([{ type: 'primary-changed', deviceId: 'sms', previousDeviceId: 'app' }]);
+    expect(swapped.events).toEqual([
+      {
+        type: 'primary-changed',
+        deviceId: 'sms',
+        previousDeviceId: 'app',
+        device: {
+          id: 'sms',
+          kind: 'sms',
+          role: 'primary',
+          phone: '+1••••••0101',
+          confirmed: true,
+          addedAt: T,
+        },
+        previous: { id: 'app', kind: 'authenticator', role: 'backup', confirmed: true, addedAt: T },
+      },
+    ]);
     for (const [mono, proof] of [
       [T + 601_000, PROOF], // too old
       [T + 1000, 'b'.repeat(64)], // not one of this record's

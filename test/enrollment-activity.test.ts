@@ -52,6 +52,8 @@ describe('the activity log: known answers', () => {
       type: 'primary-changed',
       deviceId: smsId,
       previousDeviceId: appId,
+      device: expect.objectContaining({ id: smsId, role: 'primary', phone: '+1••••••0101' }),
+      previous: expect.objectContaining({ id: appId, role: 'backup', kind: 'authenticator' }),
       context,
     });
     expect(page.entries[2]).toMatchObject({

@@ -297,9 +297,19 @@ export function swapPrimary(
     return d;
   });
   const next = { ...record, devices };
+  const promoted = devices.find((d) => d.id === target)!;
+  const demoted = devices.find((d) => d.id === previous.id)!;
   return {
     next,
-    events: [{ type: 'primary-changed', deviceId: target, previousDeviceId: previous.id }],
+    events: [
+      {
+        type: 'primary-changed',
+        deviceId: target,
+        previousDeviceId: previous.id,
+        device: deviceInfo(promoted, true),
+        previous: deviceInfo(demoted, true),
+      },
+    ],
     result: statusOf(policy, next, at, mono),
   };
 }

@@ -355,7 +355,15 @@ export type EventBody =
   | { readonly type: 'device-added'; readonly device: DeviceInfo }
   | { readonly type: 'device-replaced'; readonly device: DeviceInfo; readonly replaced: DeviceInfo }
   | { readonly type: 'device-removed'; readonly device: DeviceInfo }
-  | { readonly type: 'primary-changed'; readonly deviceId: string; readonly previousDeviceId: string }
+  | {
+      readonly type: 'primary-changed';
+      readonly deviceId: string;
+      readonly previousDeviceId: string;
+      /** The new primary, as shown (masked). */
+      readonly device: DeviceInfo;
+      /** The previous primary, now a backup. */
+      readonly previous: DeviceInfo;
+    }
   | { readonly type: 'two-step-enabled' }
   | { readonly type: 'two-step-disabled'; readonly devices: readonly DeviceInfo[] }
   | { readonly type: 'challenge-started'; readonly deviceId: string; readonly kind: DeviceKind }
