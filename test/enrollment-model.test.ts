@@ -119,7 +119,7 @@ const proofValid = (m: Model, caller: Caller) => {
 };
 /** A proof issued to `caller` (the session that never verified keeps none). */
 function issueProof(m: Model, real: Real, caller: Caller, proof: string | undefined) {
-  expect(proof).toMatch(/^[0-9a-f]{64}$/);
+  expect(proof).toMatch(/^[0-9a-f]{32}$/);
   m.issued++;
   m.proofs = [...m.proofs.filter((p) => isRecent(m, p.issuedAt)), { n: m.issued, issuedAt: m.time }];
   m.proofs = m.proofs.slice(-MAX_PROOFS);

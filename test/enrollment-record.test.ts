@@ -68,7 +68,7 @@ describe('a version 1 record written before the restructure', () => {
       deviceId: '3aabac26af231a716c',
       kind: 'authenticator',
       verifiedAt: at(),
-      proof: expect.stringMatching(/^[0-9a-f]{64}$/),
+      proof: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
     await twoStep.beginChallenge('alice');
     expect(await twoStep.verify('alice', code)).toEqual({ ok: false, reason: 'replayed', attemptsLeft: 4 });

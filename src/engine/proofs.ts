@@ -5,26 +5,35 @@
  * ends every proof, so only a verification after it counts.
  * @module
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { TwoSvError } from '../errors.js';
+import { digest } from '../internal/hmac.js';
+import { SHA256 } from '../internal/sha256.js';
 import { isRecentVerification, type Policy } from '../policy.js';
-import { type RandomSource, randomBytes } from '../secret.js';
-import { equalConstantTime } from './codes.js';
+import type { RandomSource } from '../secret.js';
+import { equalConstantTime, randomToken } from './codes.js';
 import { isLocked } from './failures.js';
 import type { ProofRec, UserRecord } from './record.js';
 
-/** Tokens are 64 hex digits (256 bits); anything longer is not one of ours. */
+/** Tokens are 32 hex digits; anything longer than this is not one of ours. */
 const MAX_PROOF = 128;
 
-/** A new token: 256 bits from the CSPRNG (or the injected test source), hex. */
+/**
+ * A new token: 128 bits from the CSPRNG (or the injected test source), hex. It is drawn on every successful
+ * sign-in, so it comes from the pooled draws of ids (a `getRandomValues` call per token cost more than the
+ * TOTP check itself, measured in bench/enrollment.mjs); 32 hex digits hash in one SHA-256 block.
+ */
 export function newProofToken(random: RandomSource | undefined): string {
-  return bytesToHex(randomBytes(32, random));
+  return randomToken(random);
 }
 
-/** What the record keeps of a token. A token is a random 256-bit value: an unkeyed hash is enough. */
+/**
+ * What the record keeps of a token: its SHA-256, hex. A token is a random 128-bit value, so an unkeyed hash
+ * is enough. The package's own SHA-256 core (checked against noble and node:crypto in test/sha2.test.ts)
+ * costs a fraction of a generic hash on this per-sign-in path (bench/enrollment.mjs).
+ */
 export function proofHash(token: string): string {
-  return bytesToHex(sha256(utf8ToBytes(token)));
+  return bytesToHex(digest(SHA256, utf8ToBytes(token)));
 }
 
 /** @throws `INVALID_OPTION` unless `proof` is absent or a string of at most 128 characters. */
