@@ -379,6 +379,8 @@ export function createDemoApp(options = {}) {
         user,
         stage: 'signed-in',
         flash: notice(stepUp ? 'flash.confirmed' : 'flash.signed-in'),
+        // The step-up proof belongs to this session only: sensitive changes from it pass it.
+        proof: result.proof,
       });
       return redirect(res, stepUp && data.returnTo ? data.returnTo : '/');
     }
@@ -409,7 +411,11 @@ export function createDemoApp(options = {}) {
     let returnTo = '/';
     try {
       if (req.method === 'POST' && url.pathname === '/enroll/authenticator') {
-        const enrollment = await twoStep.enrollAuthenticator(user, { account: user, role: form.role });
+        const enrollment = await twoStep.enrollAuthenticator(user, {
+          account: user,
+          role: form.role,
+          proof: data.proof,
+        });
         // Shown once, on this page; the engine keeps the secret (sealed, in a real app).
         data.pending = { kind: 'authenticator', secret: enrollment.secret, qrSvg: enrollment.qrSvg };
       } else if (req.method === 'POST' && url.pathname === '/enroll/phone') {
@@ -417,12 +423,14 @@ export function createDemoApp(options = {}) {
           phone: String(form.phone ?? ''),
           kind: form.kind === 'voice' ? 'voice' : 'sms',
           role: form.role,
+          proof: data.proof,
         });
         if (started.ok) data.pending = { kind: started.enrollment.kind, phone: started.enrollment.phone };
         else data.flash = await failure(user, started, undefined, 'sms');
       } else if (req.method === 'POST' && url.pathname === '/enroll/confirm') {
         const result = await twoStep.confirmEnrollment(user, String(form.code ?? ''));
         if (result.ok) {
+          if (result.proof) data.proof = result.proof; // turning 2SV on verifies this session
           data.pending = undefined;
           data.flash = notice(result.enabled ? 'flash.device-added-on' : 'flash.device-added');
         } else {
@@ -431,17 +439,17 @@ export function createDemoApp(options = {}) {
       } else if (req.method === 'POST' && url.pathname === '/enroll/cancel') {
         data.pending = undefined;
       } else if (req.method === 'POST' && url.pathname === '/devices/swap') {
-        await twoStep.swapPrimary(user, String(form.deviceId));
+        await twoStep.swapPrimary(user, { deviceId: String(form.deviceId), proof: data.proof });
         data.flash = notice('flash.primary-changed');
       } else if (req.method === 'POST' && url.pathname === '/devices/remove') {
         returnTo = `/devices/remove?deviceId=${encodeURIComponent(String(form.deviceId))}`;
         if (form.confirm !== 'yes') return redirect(res, returnTo);
-        await twoStep.removeDevice(user, String(form.deviceId));
+        await twoStep.removeDevice(user, String(form.deviceId), { proof: data.proof });
         data.flash = notice('flash.device-removed');
       } else if (req.method === 'POST' && url.pathname === '/disable') {
         returnTo = '/disable';
         if (form.confirm !== 'yes') return redirect(res, returnTo);
-        await twoStep.disable(user);
+        await twoStep.disable(user, { proof: data.proof });
         await accounts.forgetBrowsers(user);
         data.flash = notice('flash.disabled');
       } else if (req.method === 'POST' && url.pathname === '/simulate-abnormal') {

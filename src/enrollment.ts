@@ -9,6 +9,7 @@
  * @module
  */
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { activityPage, checkContext, checkPageOptions } from './engine/activity.js';
 import {
   beginAuthenticatorChallenge,
   challengeDevice,
@@ -21,7 +22,8 @@ import { parseContactInput } from './engine/contact.js';
 import { confirmContact, planContactCheck } from './engine/contact-checks.js';
 import * as devices from './engine/devices.js';
 import { createIo, userKey } from './engine/io.js';
-import { emptyRecord, type PendingRec, parseUser } from './engine/record.js';
+import { checkProofOption, newProofToken } from './engine/proofs.js';
+import { type ContextRec, emptyRecord, type PendingRec, parseUser } from './engine/record.js';
 import * as recovery from './engine/recovery.js';
 import * as remembered from './engine/remembered.js';
 import * as reset from './engine/reset.js';
@@ -47,6 +49,9 @@ import { MemoryStore } from './store.js';
 import { buildOtpauthUri } from './uri.js';
 
 export type {
+  ActivityContext,
+  ActivityEntry,
+  ActivityPage,
   AuthenticatorEnrollment,
   BrowserRevokeReason,
   ChallengeInfo,
@@ -58,6 +63,7 @@ export type {
   ContactInfo,
   ContactInput,
   ContactResult,
+  ContextOptions,
   DeviceInfo,
   EnrollAuthenticatorOptions,
   EnrollPhoneOptions,
@@ -73,6 +79,7 @@ export type {
   SecretHooks,
   Sender,
   SendRefusal,
+  SensitiveOptions,
   TwoStep,
   TwoStepEvent,
   TwoStepOptions,
@@ -102,6 +109,19 @@ function checkText(value: unknown, name: string, max: number): string {
     throw new TwoSvError('INVALID_OPTION', `${name} must be a string of 1 to ${max} characters`);
   }
   return value;
+}
+
+/** The options of a call that logs a change: its context, checked. @throws `INVALID_OPTION`. */
+function contextOf(options: unknown): ContextRec | undefined {
+  if (options === undefined) return undefined;
+  checkObject(options, 'options');
+  return checkContext((options as { context?: unknown }).context);
+}
+
+/** The options of a sensitive change: the proof and the context, checked. @throws `INVALID_OPTION`. */
+function sensitiveOf(options: unknown): { proof: string | undefined; context: ContextRec | undefined } {
+  const context = contextOf(options);
+  return { proof: checkProofOption((options as { proof?: unknown } | undefined)?.proof), context };
 }
 
 /** A rejected promise for what a synchronous check throws (methods that are not `async` for speed). */
@@ -163,9 +183,11 @@ function rulesOf(policy: Policy, codeKey: Uint8Array) {
  *
  * **What the app must persist**: everything is in the {@link Store} you pass, one record per user (plus one
  * small record per phone number or address codes were sent to). Pass a durable store shared by all your
- * servers and the same `codeKey` on all of them. Nothing else needs saving: no session field, no cookie
- * holds 2SV state. Your own user table needs nothing either (`status(userId).enabled` tells whether
- * sign-in needs a second step).
+ * servers and the same `codeKey` on all of them. One thing goes into **your sign-in session**: the step-up
+ * `proof` that `verify` returns, which sensitive changes (swap, remove, replace, disable, adding a device
+ * while 2SV is on) from that session must pass; keep it server-side, per session. Your own user table needs
+ * nothing (`status(userId).enabled` tells whether sign-in needs a second step). Each user's record also
+ * holds their activity log ({@link TwoStep.activity}), written with the change it records.
  *
  * How each call works: it serialises with other calls for the same user in this process, loads the record,
  * decides with the policy's pure rules, writes back only if no other server changed the record meanwhile
@@ -220,7 +242,8 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
   const { policy, clock, retries, store, codeKey } = settle(options);
   const { sender, onEvent, secrets, issuer, random } = options;
   const { rules, destinationKey, secretHash } = rulesOf(policy, codeKey);
-  const io = createIo(store, clock, retries, onEvent);
+  const io = createIo(policy, store, clock, retries, onEvent);
+  const newProof = () => newProofToken(random);
   const { load, now, update } = io;
   const sendFlow = createSendFlow(io, policy, sender, random, destinationKey);
 
@@ -243,17 +266,26 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
   return {
     policy,
 
-    async status(userId) {
+    async status(userId, opts) {
       checkUserId(userId);
+      const { proof } = sensitiveOf(opts);
       const entry = await load(userKey(userId));
       const record = entry ? parseUser(entry.record) : null;
       const at = now();
-      return statusOf(policy, record, at, Math.max(at, record?.seen ?? at));
+      return statusOf(policy, record, at, Math.max(at, record?.seen ?? at), proof);
+    },
+
+    async activity(userId, opts = {}) {
+      checkUserId(userId);
+      const { limit, before } = checkPageOptions(opts);
+      const entry = await load(userKey(userId));
+      return activityPage(entry ? parseUser(entry.record) : null, limit, before);
     },
 
     async enrollAuthenticator(userId, opts) {
       checkUserId(userId);
       checkObject(opts, 'options');
+      const { proof, context } = sensitiveOf(opts);
       const id = randomId(random);
       const secret = generateSecret(random ? { random } : {});
       const uri = buildOtpauthUri({
@@ -266,46 +298,60 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
         period: policy.totp.period,
       });
       const qrSvg = otpauthQrSvg(uri, opts.qr);
-      return update(userId, async (record, at, mono) => {
-        const r = record ?? emptyRecord();
-        const role = devices.authenticatorRole(policy, r, mono, opts);
-        const sealed = await seal(secret, { userId, deviceId: id });
-        return devices.startAuthenticatorEnrollment(policy, r, at, role, opts, {
-          id,
-          secret,
-          sealed,
-          uri,
-          qrSvg,
-        });
-      });
+      return update(
+        userId,
+        async (record, at, mono) => {
+          const r = record ?? emptyRecord();
+          const role = devices.authenticatorRole(policy, r, mono, { ...opts, proof });
+          const sealed = await seal(secret, { userId, deviceId: id });
+          return devices.startAuthenticatorEnrollment(policy, r, at, role, opts, {
+            id,
+            secret,
+            sealed,
+            uri,
+            qrSvg,
+          });
+        },
+        context,
+      );
     },
 
     enrollPhone(userId, opts) {
       let number = '';
+      let checked: ReturnType<typeof sensitiveOf> = { proof: undefined, context: undefined };
       const bad = rejected<never>(() => {
         checkUserId(userId);
         checkObject(opts, 'options');
+        checked = sensitiveOf(opts);
         if ((opts.kind ?? 'sms') !== 'sms' && opts.kind !== 'voice') {
           throw new TwoSvError('INVALID_OPTION', "kind must be 'sms' or 'voice'");
         }
         number = normalizePhone(opts.phone);
       });
       if (bad) return bad;
-      const phone = { ...opts, kind: opts.kind ?? 'sms', number };
-      return sendFlow(userId, (record, at, mono, draft) =>
-        devices.planPhoneEnrollment(rules, record, at, mono, userId, draft, phone),
+      const phone = { ...opts, kind: opts.kind ?? 'sms', number, proof: checked.proof };
+      return sendFlow(
+        userId,
+        (record, at, mono, draft) =>
+          devices.planPhoneEnrollment(rules, record, at, mono, userId, draft, phone),
+        checked.context,
       );
     },
 
-    async confirmEnrollment(userId, code) {
+    async confirmEnrollment(userId, code, opts) {
       checkUserId(userId);
+      const context = contextOf(opts);
       const typed = normalizeTypedCode(code);
-      return update<ConfirmResult>(userId, async (record, at, mono) => {
-        const found = devices.findEnrollment(policy, record, at, mono);
-        if ('ok' in found) return { result: found };
-        const secret = await secretOf(userId, found as PendingRec);
-        return devices.confirmEnrollment(rules, record!, at, mono, userId, typed, secret);
-      });
+      return update<ConfirmResult>(
+        userId,
+        async (record, at, mono) => {
+          const found = devices.findEnrollment(policy, record, at, mono);
+          if ('ok' in found) return { result: found };
+          const secret = await secretOf(userId, found as PendingRec);
+          return devices.confirmEnrollment(rules, record!, at, mono, userId, typed, secret, newProof);
+        },
+        context,
+      );
     },
 
     beginChallenge(userId, opts = {}) {
@@ -332,45 +378,77 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
       })();
     },
 
-    verify(userId, code) {
-      const bad = rejected<never>(() => checkUserId(userId));
+    verify(userId, code, opts) {
+      let context: ContextRec | undefined;
+      const bad = rejected<never>(() => {
+        checkUserId(userId);
+        context = contextOf(opts);
+      });
       if (bad) return bad;
       const typed = normalizeTypedCode(code);
-      return update<VerifyResult>(userId, (record, at, mono) => {
-        const device = challengedDevice(record, at, mono);
-        if ('ok' in device) return { result: device };
-        const check = (secret: string | null) =>
-          verifyChallenge(rules, record!, device, at, mono, userId, typed, secret);
-        const opened = secretOf(userId, device);
-        return opened === null || typeof opened === 'string'
-          ? check(opened)
-          : Promise.resolve(opened).then(check);
-      });
+      return update<VerifyResult>(
+        userId,
+        (record, at, mono) => {
+          const device = challengedDevice(record, at, mono);
+          if ('ok' in device) return { result: device };
+          const check = (secret: string | null) =>
+            verifyChallenge(rules, record!, device, at, mono, userId, typed, secret, newProof);
+          const opened = secretOf(userId, device);
+          return opened === null || typeof opened === 'string'
+            ? check(opened)
+            : Promise.resolve(opened).then(check);
+        },
+        context,
+      );
     },
 
-    async swapPrimary(userId, deviceId) {
+    async swapPrimary(userId, opts = {}) {
       checkUserId(userId);
-      return update(userId, (record, at, mono) => devices.swapPrimary(policy, record, at, mono, deviceId));
+      if (typeof opts === 'string') {
+        throw new TwoSvError(
+          'INVALID_OPTION',
+          'swapPrimary takes { deviceId, proof } since 0.x: see CHANGELOG',
+        );
+      }
+      const { proof, context } = sensitiveOf(opts);
+      const deviceId = opts.deviceId;
+      if (deviceId !== undefined && typeof deviceId !== 'string') {
+        throw new TwoSvError('INVALID_OPTION', 'deviceId must be a string');
+      }
+      return update(
+        userId,
+        (record, at, mono) => devices.swapPrimary(policy, record, at, mono, deviceId, proof),
+        context,
+      );
     },
 
-    async removeDevice(userId, deviceId) {
+    async removeDevice(userId, deviceId, opts = {}) {
       checkUserId(userId);
-      return update(userId, (record, at, mono) => devices.removeDevice(policy, record, at, mono, deviceId));
+      const { proof, context } = sensitiveOf(opts);
+      return update(
+        userId,
+        (record, at, mono) => devices.removeDevice(policy, record, at, mono, deviceId, proof),
+        context,
+      );
     },
 
-    async disable(userId) {
+    async disable(userId, opts = {}) {
       checkUserId(userId);
-      return update(userId, (record, at, mono) => devices.disable(policy, record, at, mono));
+      const { proof, context } = sensitiveOf(opts);
+      return update(userId, (record, at, mono) => devices.disable(policy, record, at, mono, proof), context);
     },
 
     async requireReverification(userId, opts = {}) {
       checkUserId(userId);
+      const context = contextOf(opts);
       const reason = opts?.reason;
       if (reason !== undefined && (typeof reason !== 'string' || reason.length > 200)) {
         throw new TwoSvError('INVALID_OPTION', 'reason must be a string of at most 200 characters');
       }
-      return update(userId, (record, at, mono) =>
-        devices.requireReverification(policy, record, at, mono, reason),
+      return update(
+        userId,
+        (record, at, mono) => devices.requireReverification(policy, record, at, mono, reason),
+        context,
       );
     },
 
@@ -386,11 +464,14 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
       );
     },
 
-    async confirmContact(userId, code) {
+    async confirmContact(userId, code, opts) {
       checkUserId(userId);
+      const context = contextOf(opts);
       const typed = normalizeTypedCode(code);
-      return update<ContactResult>(userId, (record, at, mono) =>
-        confirmContact(rules, record, at, mono, userId, typed),
+      return update<ContactResult>(
+        userId,
+        (record, at, mono) => confirmContact(rules, record, at, mono, userId, typed),
+        context,
       );
     },
 
@@ -399,40 +480,53 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
       return update(userId, (record, at, mono) => reset.cancelEnrollment(policy, record, at, mono));
     },
 
-    async issueRecoveryCodes(userId) {
+    async issueRecoveryCodes(userId, opts) {
       checkUserId(userId);
+      const { proof, context } = sensitiveOf(opts);
       const setId = randomId(random);
       const codes = recovery.drawRecoveryCodes(policy.recoveryCodes.count, random);
-      return update(userId, (record, _at, mono) =>
-        recovery.issueRecoveryCodes(rules, secretHash, record, mono, userId, setId, codes),
+      return update(
+        userId,
+        (record, _at, mono) =>
+          recovery.issueRecoveryCodes(rules, secretHash, record, mono, userId, setId, codes, proof),
+        context,
       );
     },
 
-    async useRecoveryCode(userId, code) {
+    async useRecoveryCode(userId, code, opts) {
       checkUserId(userId);
+      const context = contextOf(opts);
       const typed = recovery.normalizeRecoveryCode(code);
-      return update(userId, (record, _at, mono) =>
-        recovery.useRecoveryCode(rules, secretHash, record, mono, userId, typed),
+      return update(
+        userId,
+        (record, _at, mono) =>
+          recovery.useRecoveryCode(rules, secretHash, record, mono, userId, typed, newProof),
+        context,
       );
     },
 
     async adminReset(userId, opts) {
       checkUserId(userId);
       checkObject(opts, 'options');
+      const context = contextOf(opts);
       const who: ResetOptions = {
         actor: checkText(opts.actor, 'actor', 200),
         reason: checkText(opts.reason, 'reason', 500),
       };
-      return update(userId, (record, at, mono) => reset.adminReset(policy, record, at, mono, who));
+      return update(userId, (record, at, mono) => reset.adminReset(policy, record, at, mono, who), context);
     },
 
     async rememberBrowser(userId, opts) {
       checkUserId(userId);
       checkObject(opts, 'options');
       const label = checkText(opts.label, 'label', 100);
+      const { proof, context } = sensitiveOf(opts);
       const fresh = { id: randomId(random), secret: bytesToHex(randomBytes(32, random)), label };
-      return update(userId, (record, _at, mono) =>
-        remembered.rememberBrowser(rules, secretHash, record, mono, userId, fresh),
+      return update(
+        userId,
+        (record, _at, mono) =>
+          remembered.rememberBrowser(rules, secretHash, record, mono, userId, fresh, proof),
+        context,
       );
     },
 

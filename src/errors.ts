@@ -59,7 +59,8 @@
  * - `CONTACT_NOT_FOUND`: confirming a contact verification that does not exist (or was ended).
  * - `CONTACT_EXPIRED`: confirming a contact verification after its lifetime.
  * - `VERIFICATION_REQUIRED`: a sensitive change (swap, remove, replace, disable, adding a device while 2SV is
- *   on) without a recent enough successful verification.
+ *   on) without a valid step-up proof from this session: none, another session's or user's, expired, or from
+ *   before a lock or a re-verification demand.
  * - `LOCKED`: a sensitive change while the user is locked out after too many failed codes, even with a recent
  *   verification: a lock means someone is guessing, and the account's devices must not change meanwhile.
  * - `SENDER_FAILED`: the app's sender threw; the error is the `cause`, and the user's state is as before.

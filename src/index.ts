@@ -21,6 +21,9 @@
 export { decodeBase32, encodeBase32 } from './base32.js';
 export { mailboxKey, maskEmail, normalizeEmail } from './email.js';
 export {
+  type ActivityContext,
+  type ActivityEntry,
+  type ActivityPage,
   type AuthenticatorEnrollment,
   type BrowserRevokeReason,
   type ChallengeInfo,
@@ -32,6 +35,7 @@ export {
   type ContactInfo,
   type ContactInput,
   type ContactResult,
+  type ContextOptions,
   createTwoStep,
   type DeviceInfo,
   type EnrollAuthenticatorOptions,
@@ -48,6 +52,7 @@ export {
   type SecretHooks,
   type Sender,
   type SendRefusal,
+  type SensitiveOptions,
   type TwoStep,
   type TwoStepEvent,
   type TwoStepOptions,

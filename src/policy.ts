@@ -104,14 +104,20 @@ export interface Policy {
     readonly maxDuration: number;
   };
   /**
-   * Seconds a successful verification counts as recent for a sensitive change (swap, remove, replace,
-   * disable, adding a device while 2SV is on), 30 to 86400. Defaults to `600` (10 minutes).
+   * Seconds a step-up proof stays valid for a sensitive change (swap, remove, replace, disable, adding a
+   * device while 2SV is on), 30 to 86400. Defaults to `600` (10 minutes).
    *
-   * The engine keeps this per user, not per session: a verification on one device makes changes possible
-   * from every signed-in session of that user for this long. Keep it short, and if your app must tie
-   * "recent" to a session, also keep the time of that session's own verification (`verify` returns it).
+   * A proof is bound to the sign-in session that earned it: `verify` returns it, the app keeps it in that
+   * session only, and a sensitive change must present it. Another session of the same user cannot use it.
    */
   readonly recentVerification: number;
+  /**
+   * Step-up proofs a user may hold at once (one per signed-in session that verified recently), 1 to 100.
+   * Defaults to `10`. A new proof beyond this ends the oldest.
+   */
+  readonly maxProofs: number;
+  /** Entries kept in a user's activity log (the newest), 1 to 1000. Defaults to `100`. */
+  readonly activityLimit: number;
   /**
    * Throttling of sent codes, which cost money and invite abuse (SMS pumping). A refused send never calls
    * the sender.
@@ -167,6 +173,8 @@ export interface PolicyInput {
   readonly attemptsPerCode?: number;
   readonly lockout?: Partial<Policy['lockout']>;
   readonly recentVerification?: number;
+  readonly maxProofs?: number;
+  readonly activityLimit?: number;
   readonly sendLimits?: {
     readonly cooldown?: number;
     readonly perUser?: Partial<Policy['sendLimits']['perUser']>;
@@ -205,6 +213,8 @@ export const defaultPolicy: Policy = /* @__PURE__ */ deepFreeze({
   attemptsPerCode: 5,
   lockout: { failures: 10, duration: 900, maxDuration: 86_400 },
   recentVerification: 600,
+  maxProofs: 10,
+  activityLimit: 100,
   sendLimits: { cooldown: 30, perUser: { hour: 5, day: 10 }, perDestination: { hour: 5, day: 10 } },
   recoveryCodes: { enabled: true, count: 10, warnAt: 3 },
   rememberBrowser: { enabled: true, days: 30, max: 10 },
@@ -333,6 +343,8 @@ export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPoli
       30,
       86_400,
     ),
+    maxProofs: int(i.maxProofs ?? base.maxProofs, 'maxProofs', 1, 100),
+    activityLimit: int(i.activityLimit ?? base.activityLimit, 'activityLimit', 1, 1000),
     sendLimits: {
       cooldown: int(limits.cooldown ?? base.sendLimits.cooldown, 'sendLimits.cooldown', 0, 3600),
       perUser: {
@@ -407,6 +419,8 @@ const SHAPE: Shape = {
   attemptsPerCode: true,
   lockout: { failures: true, duration: true, maxDuration: true },
   recentVerification: true,
+  maxProofs: true,
+  activityLimit: true,
   sendLimits: {
     cooldown: true,
     perUser: { hour: true, day: true },

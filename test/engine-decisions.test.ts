@@ -5,6 +5,7 @@ import { beginAuthenticatorChallenge, verifyChallenge } from '../src/engine/chal
 import { keyedHashes } from '../src/engine/codes.js';
 import { swapPrimary } from '../src/engine/devices.js';
 import { failure } from '../src/engine/failures.js';
+import { proofHash } from '../src/engine/proofs.js';
 import { type DeviceRec, emptyRecord, type UserRecord } from '../src/engine/record.js';
 import { reserveDestination, userSendRefusal } from '../src/engine/sends.js';
 import type { Rules } from '../src/engine/step.js';
@@ -20,12 +21,15 @@ const rules: Rules = {
 };
 const app: DeviceRec = { id: 'app', kind: 'authenticator', role: 'primary', secret: SECRET, addedAt: T };
 const sms: DeviceRec = { id: 'sms', kind: 'sms', role: 'backup', phone: '+12015550101', addedAt: T };
+const PROOF = 'a'.repeat(64);
+const newProof = () => PROOF;
 const user = (changes: Partial<UserRecord> = {}): UserRecord => ({
   ...emptyRecord(),
   enabled: true,
   devices: [app, sms],
   verifiedAt: T,
   seen: T,
+  proofs: [{ hash: proofHash(PROOF), issuedAt: T }],
   ...changes,
 });
 
@@ -34,14 +38,21 @@ describe('verifying a sign-in code', () => {
 
   it('a right code consumes its TOTP step and the challenge; the same code again is a replay', () => {
     const code = generateTotp(SECRET, { at: T });
-    const pass = verifyChallenge(rules, opened, app, T, T, 'u', code, SECRET);
-    expect(pass.result).toEqual({ ok: true, deviceId: 'app', kind: 'authenticator', verifiedAt: T });
+    const pass = verifyChallenge(rules, opened, app, T, T, 'u', code, SECRET, newProof);
+    expect(pass.result).toEqual({
+      ok: true,
+      deviceId: 'app',
+      kind: 'authenticator',
+      verifiedAt: T,
+      proof: PROOF,
+    });
+    expect(pass.next!.proofs.map((p) => p.issuedAt)).toEqual([T, T]); // the earlier session's stays
     expect(pass.next!.devices[0]).toMatchObject({ lastStep: T / 30_000, lastUsedAt: T });
     expect(pass.next!.challenge).toBe(null);
     expect(pass.events).toEqual([{ type: 'verification-passed', purpose: 'sign-in', deviceId: 'app' }]);
 
     const again = beginAuthenticatorChallenge(defaultPolicy, pass.next!, T, T, 'c2', undefined).next!;
-    const replay = verifyChallenge(rules, again, again.devices[0]!, T, T, 'u', code, SECRET);
+    const replay = verifyChallenge(rules, again, again.devices[0]!, T, T, 'u', code, SECRET, newProof);
     expect(replay.result).toEqual({ ok: false, reason: 'replayed', attemptsLeft: 4 });
     expect(replay.next!.failures).toBe(1);
     expect(replay.events).toEqual([{ type: 'replay-refused', deviceId: 'app', failures: 1 }]);
@@ -49,15 +60,15 @@ describe('verifying a sign-in code', () => {
 
   it('a code from two steps back (outside the window of 1) is invalid, not a replay', () => {
     const old = generateTotp(SECRET, { at: T - 60_000 });
-    const step = verifyChallenge(rules, opened, app, T, T, 'u', old, SECRET);
+    const step = verifyChallenge(rules, opened, app, T, T, 'u', old, SECRET, newProof);
     expect(step.result).toEqual({ ok: false, reason: 'invalid', attemptsLeft: 4 });
     expect(step.next!.challenge!.attempts).toBe(1);
   });
 
   it('the input record is never changed', () => {
     const frozen = structuredClone(opened);
-    verifyChallenge(rules, opened, app, T, T, 'u', '000000', SECRET);
-    verifyChallenge(rules, opened, app, T, T, 'u', generateTotp(SECRET, { at: T }), SECRET);
+    verifyChallenge(rules, opened, app, T, T, 'u', '000000', SECRET, newProof);
+    verifyChallenge(rules, opened, app, T, T, 'u', generateTotp(SECRET, { at: T }), SECRET, newProof);
     expect(opened).toEqual(frozen);
   });
 });
@@ -125,15 +136,36 @@ describe('send limits', () => {
 });
 
 describe('devices', () => {
-  it('swapping makes the backup primary and the primary a backup, and needs a recent verification', () => {
-    const swapped = swapPrimary(defaultPolicy, user(), T, T + 1000, undefined);
+  it('swapping makes the backup primary and the primary a backup, and needs a recent proof', () => {
+    const swapped = swapPrimary(defaultPolicy, user(), T, T + 1000, undefined, PROOF);
     expect(swapped.next!.devices.map((d) => [d.id, d.role])).toEqual([
       ['app', 'backup'],
       ['sms', 'primary'],
     ]);
-    expect(swapped.events).toEqual([{ type: 'primary-changed', deviceId: 'sms', previousDeviceId: 'app' }]);
-    expect(() => swapPrimary(defaultPolicy, user(), T, T + 601_000, undefined)).toThrow(
-      expect.objectContaining({ code: 'VERIFICATION_REQUIRED' }),
-    );
+    expect(swapped.events).toEqual([
+      {
+        type: 'primary-changed',
+        deviceId: 'sms',
+        previousDeviceId: 'app',
+        device: {
+          id: 'sms',
+          kind: 'sms',
+          role: 'primary',
+          phone: '+1••••••0101',
+          confirmed: true,
+          addedAt: T,
+        },
+        previous: { id: 'app', kind: 'authenticator', role: 'backup', confirmed: true, addedAt: T },
+      },
+    ]);
+    for (const [mono, proof] of [
+      [T + 601_000, PROOF], // too old
+      [T + 1000, 'b'.repeat(64)], // not one of this record's
+      [T + 1000, undefined], // none
+    ] as const) {
+      expect(() => swapPrimary(defaultPolicy, user(), T, mono, undefined, proof)).toThrow(
+        expect.objectContaining({ code: 'VERIFICATION_REQUIRED' }),
+      );
+    }
   });
 });

@@ -18,7 +18,7 @@ const EVENT_FIELDS: Record<TwoStepEvent['type'], readonly string[]> = {
   'device-added': ['device'],
   'device-replaced': ['device', 'replaced'],
   'device-removed': ['device'],
-  'primary-changed': ['deviceId', 'previousDeviceId'],
+  'primary-changed': ['deviceId', 'previousDeviceId', 'device', 'previous'],
   'two-step-enabled': [],
   'two-step-disabled': ['devices'],
   'challenge-started': ['deviceId', 'kind'],
@@ -65,27 +65,30 @@ async function everyEvent() {
 
   const voiceId = await addPhone(b, 'u', PHONE_2, 'voice'); // device-added
   const newId = await addPhone(b, 'u', PHONE_3, 'sms', { replaces: voiceId }); // device-replaced
-  await b.twoStep.removeDevice('u', newId); // device-removed
-  await b.twoStep.swapPrimary('u', smsId); // primary-changed
+  await b.twoStep.removeDevice('u', newId, { proof: b.proof('u') }); // device-removed
+  await b.twoStep.swapPrimary('u', { deviceId: smsId, proof: b.proof('u') }); // primary-changed
   b.advance(31_000);
   await b.twoStep.beginContactVerification('u', { email: 'alice.liddell@example.com' });
   await b.twoStep.confirmContact('u', b.lastCode()); // contact-verified
 
   // Recovery codes: issued, used down to the warning level.
-  const issued = await b.twoStep.issueRecoveryCodes('u'); // recovery-codes-issued
+  const issued = await b.twoStep.issueRecoveryCodes('u', { proof: b.proof('u') }); // recovery-codes-issued
   const recovery = [...issued.codes];
   const warnAt = b.twoStep.policy.recoveryCodes.warnAt;
   for (const code of recovery.slice(0, recovery.length - warnAt)) {
     expect(await b.twoStep.useRecoveryCode('u', code)).toMatchObject({ ok: true }); // recovery-code-used
   } // recovery-codes-low
   // A remembered browser: added, used (its token rotates), revoked.
-  const remembered = await b.twoStep.rememberBrowser('u', { label: 'Firefox on Windows' }); // ...-added
+  const remembered = await b.twoStep.rememberBrowser('u', {
+    label: 'Firefox on Windows',
+    proof: b.proof('u'),
+  });
   const rotated = await b.twoStep.useRememberToken('u', remembered.token); // remembered-browser-used
   expect(rotated).toMatchObject({ ok: true });
   const tokens = [remembered.token, ...(rotated.ok ? [rotated.token] : [])];
   await b.twoStep.revokeRememberedBrowser('u', remembered.browser.id); // remembered-browser-revoked
   // An enrolment begun, then cancelled.
-  await b.twoStep.enrollAuthenticator('u', { account: 'alice' });
+  await b.twoStep.enrollAuthenticator('u', { account: 'alice', proof: b.proof('u') });
   await b.twoStep.cancelEnrollment('u'); // enrollment-cancelled
 
   await b.twoStep.requireReverification('u', { reason: 'new country' }); // reverification-required
@@ -103,7 +106,7 @@ async function everyEvent() {
   await b.twoStep.beginChallenge('u', { deviceId: appId });
   typed.push(b.totp(secret));
   expect(await b.twoStep.verify('u', typed.at(-1)!)).toMatchObject({ ok: true });
-  await b.twoStep.disable('u'); // two-step-disabled
+  await b.twoStep.disable('u', { proof: b.proof('u') }); // two-step-disabled
   // Staff reset a user who has devices again.
   await setUpUser(b, 'u2');
   await b.twoStep.adminReset('u2', { actor: 'support:42', reason: 'lost both phones' }); // two-step-reset
@@ -161,6 +164,7 @@ describe('events', () => {
       const devices = [
         ...('device' in event ? [event.device] : []),
         ...('replaced' in event ? [event.replaced] : []),
+        ...('previous' in event ? [event.previous] : []),
         ...('devices' in event ? event.devices : []),
       ];
       for (const device of devices) {
@@ -186,13 +190,15 @@ describe('events', () => {
     const b = makeBench();
     const { appId, smsId } = await setUpUser(b, 'u');
     b.clearEvents();
-    await rejectsWith(() => b.twoStep.removeDevice('u', smsId), 'BACKUP_REQUIRED');
-    await rejectsWith(() => b.twoStep.removeDevice('u', appId), 'PRIMARY_NOT_REMOVABLE');
-    await rejectsWith(() => b.twoStep.swapPrimary('u', appId), 'NOT_A_BACKUP');
+    const proof = b.proof('u');
+    await rejectsWith(() => b.twoStep.removeDevice('u', smsId, { proof }), 'BACKUP_REQUIRED');
+    await rejectsWith(() => b.twoStep.removeDevice('u', appId, { proof }), 'PRIMARY_NOT_REMOVABLE');
+    await rejectsWith(() => b.twoStep.swapPrimary('u', { deviceId: appId, proof }), 'NOT_A_BACKUP');
     await rejectsWith(
-      () => b.twoStep.enrollPhone('u', { phone: PHONE_1, kind: 'voice' }),
+      () => b.twoStep.enrollPhone('u', { phone: PHONE_1, kind: 'voice', proof }),
       'TOO_MANY_BACKUPS',
     );
+    await rejectsWith(() => b.twoStep.disable('u'), 'VERIFICATION_REQUIRED'); // no proof: refused
     expect(b.events).toEqual([]);
   });
 });

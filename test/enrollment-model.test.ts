@@ -1,6 +1,9 @@
 // Model-based test: random sequences of operations run against the engine and against a small model of the
-// brief's rules, written independently of src/. After every step the results, the status and the events
-// must agree with the model.
+// brief's rules, written independently of src/. After every step the results, the status, the events and
+// the activity log must agree with the model. Two sign-in sessions (A and B) keep the step-up proofs their
+// verifications earned; sensitive changes come from A, B or a session that never verified, and succeed
+// only with that session's own valid proof. No event and no log entry may hold a secret, a code, a proof
+// or a full phone number.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TwoStepEvent } from '../src/enrollment.js';
@@ -37,8 +40,28 @@ interface ModelDevice {
   lastStep?: number;
 }
 
+type Session = 'A' | 'B';
+type Caller = Session | 'none';
+const SESSIONS: readonly Session[] = ['A', 'B'];
+const CALLERS: readonly Caller[] = ['A', 'B', 'none'];
+const MAX_PROOFS = 10;
+const LOG_LIMIT = 100;
+
+interface LogEntry {
+  type: string;
+  count?: number;
+}
+
 interface Model {
   time: number;
+  /** Proofs the engine holds (id, time issued), oldest first. */
+  proofs: { n: number; issuedAt: number }[];
+  /** The proof each session keeps. */
+  held: Record<Session, number | null>;
+  issued: number;
+  /** The expected activity log, oldest first, and whether its last entry is an open burst of failures. */
+  log: LogEntry[];
+  burst: boolean;
   exists: boolean;
   enabled: boolean;
   devices: ModelDevice[];
@@ -54,7 +77,58 @@ interface Real {
   b: Bench;
   secrets: Map<string, string>;
   challengeCode: string | null;
+  held: Record<Session, string | undefined>;
+  /** Every code and proof ever seen: none may appear in an event or a log entry. */
+  seen: Set<string>;
 }
+
+const LOGGED = new Set([
+  'enrollment-started',
+  'device-added',
+  'device-replaced',
+  'device-removed',
+  'primary-changed',
+  'two-step-enabled',
+  'two-step-disabled',
+  'locked',
+  'reverification-required',
+  'contact-verified',
+]);
+
+/** The model's log of one change's events: logged types as they are, failed codes summed per burst. */
+function modelLog(m: Model, events: readonly string[]) {
+  for (const type of events) {
+    if (type === 'verification-failed' || type === 'replay-refused') {
+      const last = m.log.at(-1);
+      if (m.burst && last?.type === 'codes-failed') last.count!++;
+      else m.log.push({ type: 'codes-failed', count: 1 });
+      m.burst = true;
+    } else if (LOGGED.has(type)) {
+      m.log.push({ type });
+      m.burst = false;
+    }
+  }
+  if (m.log.length > LOG_LIMIT) m.log.splice(0, m.log.length - LOG_LIMIT);
+}
+
+const isRecent = (m: Model, at: number) => m.time - at >= 0 && m.time - at <= RECENT;
+/** Whether the session's proof is valid now. */
+const proofValid = (m: Model, caller: Caller) => {
+  const n = caller === 'none' ? null : m.held[caller];
+  return !m.reverify && n !== null && m.proofs.some((p) => p.n === n && isRecent(m, p.issuedAt));
+};
+/** A proof issued to `caller` (the session that never verified keeps none). */
+function issueProof(m: Model, real: Real, caller: Caller, proof: string | undefined) {
+  expect(proof).toMatch(/^[0-9a-f]{32}$/);
+  m.issued++;
+  m.proofs = [...m.proofs.filter((p) => isRecent(m, p.issuedAt)), { n: m.issued, issuedAt: m.time }];
+  m.proofs = m.proofs.slice(-MAX_PROOFS);
+  real.seen.add(proof!);
+  if (caller === 'none') return;
+  m.held[caller] = m.issued;
+  real.held[caller] = proof;
+}
+const proofOf = (real: Real, caller: Caller) => (caller === 'none' ? undefined : real.held[caller]);
 
 type Outcome = { ok: true } | { ok: false; reason: string } | { error: string };
 
@@ -62,12 +136,9 @@ const locked = (m: Model) => m.lockedUntil > m.time;
 const primaryOf = (m: Model) => m.devices.find((d) => d.role === 'primary');
 const backupsOf = (m: Model) => m.devices.filter((d) => d.role === 'backup');
 const step = (m: Model) => Math.floor(m.time / 30_000);
-const recent = (m: Model) =>
-  !m.enabled ||
-  (!m.reverify && m.verifiedAt !== null && m.time - m.verifiedAt >= 0 && m.time - m.verifiedAt <= RECENT);
-/** Why a sensitive change is refused now (a lock first, then recency), or null. */
-const sensitiveRefusal = (m: Model) =>
-  m.enabled && locked(m) ? 'LOCKED' : recent(m) ? null : 'VERIFICATION_REQUIRED';
+/** Why a sensitive change from `caller` is refused now (a lock first, then the session's proof), or null. */
+const sensitiveRefusal = (m: Model, caller: Caller) =>
+  !m.enabled ? null : locked(m) ? 'LOCKED' : proofValid(m, caller) ? null : 'VERIFICATION_REQUIRED';
 const lockMs = (n: number) => Math.min(900 * 2 ** (n - 1), 86_400) * 1000;
 
 async function outcome(fn: () => Promise<{ ok: boolean; reason?: string }>): Promise<Outcome> {
@@ -98,6 +169,7 @@ function modelFailure(m: Model, replay: boolean): { result: Outcome; events: str
   if (lock) {
     m.lockedUntil = m.time + lockMs(m.failures / 10);
     m.challenge = null;
+    m.proofs = [];
     events.push('locked');
     return { result: { ok: false, reason: 'locked' }, events };
   }
@@ -109,8 +181,8 @@ function modelFailure(m: Model, replay: boolean): { result: Outcome; events: str
 }
 
 /** The model's check of a new device: the error code, or null when allowed. */
-function modelAddCheck(m: Model, kind: Kind, phone?: string): string | null {
-  const refusal = sensitiveRefusal(m);
+function modelAddCheck(m: Model, caller: Caller, kind: Kind, phone?: string): string | null {
+  const refusal = sensitiveRefusal(m, caller);
   if (refusal) return refusal;
   const primary = primaryOf(m);
   if (!primary) {
@@ -124,6 +196,7 @@ function modelAddCheck(m: Model, kind: Kind, phone?: string): string | null {
 }
 
 function modelConfirm(m: Model, device: ModelDevice): string[] {
+  // (The caller issues the session's proof when this turned 2SV on: see `turnedOn`.)
   const wasEnabled = m.enabled;
   m.devices.push(device);
   m.pending = false;
@@ -134,12 +207,15 @@ function modelConfirm(m: Model, device: ModelDevice): string[] {
   return events;
 }
 
+/** The engine did what the model expects; the model logs the expected events. */
 function agree(
+  m: Model,
   actual: { result: Outcome; events: string[] },
   expected: { result: Outcome; events: string[] },
 ) {
   expect(actual.result).toEqual(expected.result);
   expect(actual.events).toEqual(expected.events);
+  modelLog(m, expected.events);
 }
 
 async function checkStatus(m: Model, real: Real) {
@@ -155,7 +231,29 @@ async function checkStatus(m: Model, real: Real) {
   const active = m.challenge && m.time < m.challenge.expiresAt ? m.challenge.deviceId : null;
   expect(s.challenge?.deviceId ?? null).toBe(active);
   expect(s.reverificationRequired).toBe(m.reverify);
-  expect(s.recentlyVerified).toBe(!m.reverify && m.verifiedAt !== null && m.time - m.verifiedAt <= RECENT);
+  for (const session of SESSIONS) {
+    const withProof = await real.b.twoStep.status(USER, { proof: real.held[session] });
+    expect(withProof.recentlyVerified).toBe(!locked(m) && proofValid(m, session));
+  }
+  expect(s.recentlyVerified).toBe(false); // no proof, no step-up
+
+  // The log is the sequence of successful changes, newest first, numbered in order.
+  const page = await real.b.twoStep.activity(USER, { limit: 100 });
+  const entries = [...page.entries].reverse();
+  expect(
+    entries.map((e) => (e.type === 'codes-failed' ? { type: e.type, count: e.count } : { type: e.type })),
+  ).toEqual(m.log);
+  for (let i = 1; i < entries.length; i++) expect(entries[i]!.seq).toBeGreaterThan(entries[i - 1]!.seq);
+  // No secret, code, proof or full number in any entry or event.
+  const text = JSON.stringify([page.entries, real.b.events]);
+  for (const value of [
+    ...real.secrets.values(),
+    ...real.seen,
+    ...PHONES,
+    ...real.b.sent.map((x) => x.code),
+  ]) {
+    expect(text.includes(value), 'a secret, code, proof or number was logged').toBe(false);
+  }
 }
 
 class AdvanceTime implements fc.AsyncCommand<Model, Real> {
@@ -170,67 +268,89 @@ class AdvanceTime implements fc.AsyncCommand<Model, Real> {
 }
 
 class AddAuthenticator implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly caller: Caller = 'A') {}
   check = () => true;
   async run(m: Model, real: Real) {
-    const expectedError = modelAddCheck(m, 'authenticator');
+    const expectedError = modelAddCheck(m, this.caller, 'authenticator');
     let secret = '';
     let id = '';
     const begin = await observe(real, async () => {
-      const e = await real.b.twoStep.enrollAuthenticator(USER, { account: 'model@example.com' });
+      const e = await real.b.twoStep.enrollAuthenticator(USER, {
+        account: 'model@example.com',
+        proof: proofOf(real, this.caller),
+      });
       secret = e.secret;
       id = e.id;
       return { ok: true };
     });
     if (expectedError) {
-      agree(begin, { result: { error: expectedError }, events: [] });
+      agree(m, begin, { result: { error: expectedError }, events: [] });
       return;
     }
-    agree(begin, { result: { ok: true }, events: ['enrollment-started'] });
+    agree(m, begin, { result: { ok: true }, events: ['enrollment-started'] });
     m.exists = true;
     m.pending = true;
     const code = generateTotp(secret, { at: m.time });
-    const confirm = await observe(real, () => real.b.twoStep.confirmEnrollment(USER, code));
+    let proof: string | undefined;
+    const confirm = await observe(real, async () => {
+      const r = await real.b.twoStep.confirmEnrollment(USER, code);
+      if (r.ok) proof = r.proof;
+      return r;
+    });
     if (locked(m)) {
-      agree(confirm, { result: { ok: false, reason: 'locked' }, events: [] });
+      agree(m, confirm, { result: { ok: false, reason: 'locked' }, events: [] });
       return;
     }
     const role = primaryOf(m) ? 'backup' : 'primary';
     real.secrets.set(id, secret);
     const events = modelConfirm(m, { id, kind: 'authenticator', role, lastStep: step(m) });
-    agree(confirm, { result: { ok: true }, events });
+    agree(m, confirm, { result: { ok: true }, events });
+    if (events.includes('two-step-enabled')) issueProof(m, real, this.caller, proof);
+    else expect(proof).toBeUndefined();
     await checkStatus(m, real);
   }
-  toString = () => 'addAuthenticator()';
+  toString = () => `addAuthenticator(${this.caller})`;
 }
 
 class AddPhone implements fc.AsyncCommand<Model, Real> {
   constructor(
     readonly kind: 'sms' | 'voice',
     readonly phone: string,
+    readonly caller: Caller = 'A',
   ) {}
   check = () => true;
   async run(m: Model, real: Real) {
-    const expectedError = modelAddCheck(m, this.kind, this.phone);
+    const expectedError = modelAddCheck(m, this.caller, this.kind, this.phone);
     let id = '';
     const begin = await observe(real, async () => {
-      const r = await real.b.twoStep.enrollPhone(USER, { phone: this.phone, kind: this.kind });
+      const r = await real.b.twoStep.enrollPhone(USER, {
+        phone: this.phone,
+        kind: this.kind,
+        proof: proofOf(real, this.caller),
+      });
       if (r.ok) id = r.enrollment.id;
       return r;
     });
-    if (expectedError) return agree(begin, { result: { error: expectedError }, events: [] });
-    if (m.exists && locked(m)) return agree(begin, { result: { ok: false, reason: 'locked' }, events: [] });
-    agree(begin, { result: { ok: true }, events: ['enrollment-started', 'code-sent'] });
+    if (expectedError) return agree(m, begin, { result: { error: expectedError }, events: [] });
+    if (m.exists && locked(m))
+      return agree(m, begin, { result: { ok: false, reason: 'locked' }, events: [] });
+    agree(m, begin, { result: { ok: true }, events: ['enrollment-started', 'code-sent'] });
     m.exists = true;
     m.pending = true;
-    const confirm = await observe(real, () => real.b.twoStep.confirmEnrollment(USER, real.b.lastCode()));
-    const role = primaryOf(m) ? 'backup' : 'primary';
-    agree(confirm, {
-      result: { ok: true },
-      events: modelConfirm(m, { id, kind: this.kind, role, phone: this.phone }),
+    let proof: string | undefined;
+    const confirm = await observe(real, async () => {
+      const r = await real.b.twoStep.confirmEnrollment(USER, real.b.lastCode());
+      if (r.ok) proof = r.proof;
+      return r;
     });
+    const role = primaryOf(m) ? 'backup' : 'primary';
+    const events = modelConfirm(m, { id, kind: this.kind, role, phone: this.phone });
+    agree(m, confirm, { result: { ok: true }, events });
+    if (events.includes('two-step-enabled')) issueProof(m, real, this.caller, proof);
+    else expect(proof).toBeUndefined();
     await checkStatus(m, real);
   }
-  toString = () => `addPhone(${this.kind}, ${this.phone})`;
+  toString = () => `addPhone(${this.kind}, ${this.phone}, ${this.caller})`;
 }
 
 class BeginChallenge implements fc.AsyncCommand<Model, Real> {
@@ -244,12 +364,12 @@ class BeginChallenge implements fc.AsyncCommand<Model, Real> {
         this.target === 'primary' ? {} : { deviceId: device?.id ?? 'none' },
       ),
     );
-    if (!m.exists) return agree(got, { result: { error: 'UNKNOWN_USER' }, events: [] });
-    if (!m.enabled) return agree(got, { result: { error: 'NOT_ENABLED' }, events: [] });
-    if (!device) return agree(got, { result: { error: 'UNKNOWN_DEVICE' }, events: [] });
-    if (locked(m)) return agree(got, { result: { ok: false, reason: 'locked' }, events: [] });
+    if (!m.exists) return agree(m, got, { result: { error: 'UNKNOWN_USER' }, events: [] });
+    if (!m.enabled) return agree(m, got, { result: { error: 'NOT_ENABLED' }, events: [] });
+    if (!device) return agree(m, got, { result: { error: 'UNKNOWN_DEVICE' }, events: [] });
+    if (locked(m)) return agree(m, got, { result: { ok: false, reason: 'locked' }, events: [] });
     const phone = device.kind !== 'authenticator';
-    agree(got, {
+    agree(m, got, {
       result: { ok: true },
       events: phone ? ['challenge-started', 'code-sent'] : ['challenge-started'],
     });
@@ -261,7 +381,10 @@ class BeginChallenge implements fc.AsyncCommand<Model, Real> {
 }
 
 class Verify implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly attempt: 'correct' | 'wrong' | 'previous-step') {}
+  constructor(
+    readonly attempt: 'correct' | 'wrong' | 'previous-step',
+    readonly session: Session = 'A',
+  ) {}
   check = () => true;
   async run(m: Model, real: Real) {
     const ch = m.challenge;
@@ -288,100 +411,121 @@ class Verify implements fc.AsyncCommand<Model, Real> {
           : String((Number(real.challengeCode) + 1) % 1e6).padStart(6, '0');
       correct = this.attempt === 'correct';
     }
-    const got = await observe(real, () => real.b.twoStep.verify(USER, code));
-    if (!m.exists) return agree(got, { result: { error: 'UNKNOWN_USER' }, events: [] });
-    if (locked(m)) return agree(got, { result: { ok: false, reason: 'locked' }, events: [] });
-    if (!ch || !device) return agree(got, { result: { ok: false, reason: 'no-challenge' }, events: [] });
-    if (m.time >= ch.expiresAt) return agree(got, { result: { ok: false, reason: 'expired' }, events: [] });
+    let proof: string | undefined;
+    const got = await observe(real, async () => {
+      const r = await real.b.twoStep.verify(USER, code);
+      if (r.ok) proof = r.proof;
+      return r;
+    });
+    if (!m.exists) return agree(m, got, { result: { error: 'UNKNOWN_USER' }, events: [] });
+    if (locked(m)) return agree(m, got, { result: { ok: false, reason: 'locked' }, events: [] });
+    if (!ch || !device) return agree(m, got, { result: { ok: false, reason: 'no-challenge' }, events: [] });
+    if (m.time >= ch.expiresAt)
+      return agree(m, got, { result: { ok: false, reason: 'expired' }, events: [] });
     if (correct) {
-      agree(got, { result: { ok: true }, events: ['verification-passed'] });
+      agree(m, got, { result: { ok: true }, events: ['verification-passed'] });
       if (device.kind === 'authenticator')
         device.lastStep = this.attempt === 'correct' ? step(m) : step(m) - 1;
       m.challenge = null;
       m.failures = 0;
       m.verifiedAt = m.time;
       m.reverify = false;
+      m.burst = false; // the consecutive failures are reset
+      issueProof(m, real, this.session, proof);
     } else {
-      agree(got, modelFailure(m, replay));
+      agree(m, got, modelFailure(m, replay));
     }
     await checkStatus(m, real);
   }
-  toString = () => `verify(${this.attempt})`;
+  toString = () => `verify(${this.attempt}, ${this.session})`;
 }
 
 class Swap implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly caller: Caller) {}
   check = () => true;
   async run(m: Model, real: Real) {
     const got = await observe(real, async () => {
-      await real.b.twoStep.swapPrimary(USER);
+      await real.b.twoStep.swapPrimary(USER, { proof: proofOf(real, this.caller) });
       return { ok: true };
     });
     const primary = primaryOf(m);
     const backup = backupsOf(m)[0];
-    if (!m.exists) return agree(got, { result: { error: 'UNKNOWN_USER' }, events: [] });
-    if (!backup || !primary) return agree(got, { result: { error: 'NOT_A_BACKUP' }, events: [] });
-    const refusal = sensitiveRefusal(m);
-    if (refusal) return agree(got, { result: { error: refusal }, events: [] });
-    if (!TABLE[backup.kind]) return agree(got, { result: { error: 'PRIMARY_KIND_NOT_ALLOWED' }, events: [] });
+    if (!m.exists) return agree(m, got, { result: { error: 'UNKNOWN_USER' }, events: [] });
+    if (!backup || !primary) return agree(m, got, { result: { error: 'NOT_A_BACKUP' }, events: [] });
+    const refusal = sensitiveRefusal(m, this.caller);
+    if (refusal) return agree(m, got, { result: { error: refusal }, events: [] });
+    if (!TABLE[backup.kind])
+      return agree(m, got, { result: { error: 'PRIMARY_KIND_NOT_ALLOWED' }, events: [] });
     if (!TABLE[backup.kind]!.includes(primary.kind)) {
-      return agree(got, { result: { error: 'BACKUP_KIND_NOT_ALLOWED' }, events: [] });
+      return agree(m, got, { result: { error: 'BACKUP_KIND_NOT_ALLOWED' }, events: [] });
     }
-    agree(got, { result: { ok: true }, events: ['primary-changed'] });
+    agree(m, got, { result: { ok: true }, events: ['primary-changed'] });
     primary.role = 'backup';
     backup.role = 'primary';
     await checkStatus(m, real);
   }
-  toString = () => 'swap()';
+  toString = () => `swap(${this.caller})`;
 }
 
 class Remove implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly target: 'primary' | 'backup') {}
+  constructor(
+    readonly target: 'primary' | 'backup',
+    readonly caller: Caller,
+  ) {}
   check = () => true;
   async run(m: Model, real: Real) {
     const device = this.target === 'primary' ? primaryOf(m) : backupsOf(m)[0];
     const got = await observe(real, async () => {
-      await real.b.twoStep.removeDevice(USER, device?.id ?? 'none');
+      await real.b.twoStep.removeDevice(USER, device?.id ?? 'none', { proof: proofOf(real, this.caller) });
       return { ok: true };
     });
-    if (!m.exists) return agree(got, { result: { error: 'UNKNOWN_USER' }, events: [] });
-    if (!device) return agree(got, { result: { error: 'UNKNOWN_DEVICE' }, events: [] });
-    const refusal = sensitiveRefusal(m);
-    if (refusal) return agree(got, { result: { error: refusal }, events: [] });
+    if (!m.exists) return agree(m, got, { result: { error: 'UNKNOWN_USER' }, events: [] });
+    if (!device) return agree(m, got, { result: { error: 'UNKNOWN_DEVICE' }, events: [] });
+    const refusal = sensitiveRefusal(m, this.caller);
+    if (refusal) return agree(m, got, { result: { error: refusal }, events: [] });
     if (device.role === 'primary' && (m.devices.length > 1 || m.enabled)) {
-      return agree(got, { result: { error: 'PRIMARY_NOT_REMOVABLE' }, events: [] });
+      return agree(m, got, { result: { error: 'PRIMARY_NOT_REMOVABLE' }, events: [] });
     }
     if (device.role === 'backup' && m.enabled && backupsOf(m).length <= 1) {
-      return agree(got, { result: { error: 'BACKUP_REQUIRED' }, events: [] });
+      return agree(m, got, { result: { error: 'BACKUP_REQUIRED' }, events: [] });
     }
-    agree(got, { result: { ok: true }, events: ['device-removed'] });
+    agree(m, got, { result: { ok: true }, events: ['device-removed'] });
     m.devices = m.devices.filter((d) => d !== device);
     if (m.challenge?.deviceId === device.id) m.challenge = null;
     await checkStatus(m, real);
   }
-  toString = () => `remove(${this.target})`;
+  toString = () => `remove(${this.target}, ${this.caller})`;
 }
 
 class Disable implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly caller: Caller) {}
   check = () => true;
   async run(m: Model, real: Real) {
     const got = await observe(real, async () => {
-      await real.b.twoStep.disable(USER);
+      await real.b.twoStep.disable(USER, { proof: proofOf(real, this.caller) });
       return { ok: true };
     });
-    if (!m.exists) return agree(got, { result: { error: 'UNKNOWN_USER' }, events: [] });
+    if (!m.exists) return agree(m, got, { result: { error: 'UNKNOWN_USER' }, events: [] });
     if (!m.enabled && m.devices.length === 0 && !m.pending && !m.challenge) {
-      return agree(got, { result: { ok: true }, events: [] });
+      return agree(m, got, { result: { ok: true }, events: [] });
     }
-    const refusal = sensitiveRefusal(m);
-    if (refusal) return agree(got, { result: { error: refusal }, events: [] });
-    agree(got, {
+    const refusal = sensitiveRefusal(m, this.caller);
+    if (refusal) return agree(m, got, { result: { error: refusal }, events: [] });
+    agree(m, got, {
       result: { ok: true },
       events: m.enabled ? ['two-step-disabled'] : m.devices.map(() => 'device-removed'),
     });
-    Object.assign(m, { enabled: false, devices: [], pending: false, challenge: null, reverify: false });
+    Object.assign(m, {
+      enabled: false,
+      devices: [],
+      pending: false,
+      challenge: null,
+      reverify: false,
+      proofs: [],
+    });
     await checkStatus(m, real);
   }
-  toString = () => 'disable()';
+  toString = () => `disable(${this.caller})`;
 }
 
 class RequireReverification implements fc.AsyncCommand<Model, Real> {
@@ -391,10 +535,10 @@ class RequireReverification implements fc.AsyncCommand<Model, Real> {
       await real.b.twoStep.requireReverification(USER);
       return { ok: true };
     });
-    if (!m.exists) return agree(got, { result: { error: 'UNKNOWN_USER' }, events: [] });
-    if (!m.enabled) return agree(got, { result: { error: 'NOT_ENABLED' }, events: [] });
-    agree(got, { result: { ok: true }, events: ['reverification-required'] });
-    Object.assign(m, { reverify: true, verifiedAt: null, challenge: null });
+    if (!m.exists) return agree(m, got, { result: { error: 'UNKNOWN_USER' }, events: [] });
+    if (!m.enabled) return agree(m, got, { result: { error: 'NOT_ENABLED' }, events: [] });
+    agree(m, got, { result: { ok: true }, events: ['reverification-required'] });
+    Object.assign(m, { reverify: true, verifiedAt: null, challenge: null, pending: false, proofs: [] });
     await checkStatus(m, real);
   }
   toString = () => 'requireReverification()';
@@ -413,18 +557,31 @@ const commands = [
   fc.integer({ min: 1000, max: 29_000 }).map((ms) => new AdvanceTime(ms)),
   fc.integer({ min: 30_000, max: 5 * MINUTE }).map((ms) => new AdvanceTime(ms)),
   fc.integer({ min: 5 * MINUTE, max: 26 * 60 * MINUTE }).map((ms) => new AdvanceTime(ms)),
-  fc.constant(new AddAuthenticator()),
+  fc.constantFrom(...CALLERS).map((c) => new AddAuthenticator(c)),
   fc
-    .tuple(fc.constantFrom('sms' as const, 'voice' as const), fc.constantFrom(...PHONES))
-    .map(([k, p]) => new AddPhone(k, p)),
+    .tuple(
+      fc.constantFrom('sms' as const, 'voice' as const),
+      fc.constantFrom(...PHONES),
+      fc.constantFrom(...CALLERS),
+    )
+    .map(([k, p, c]) => new AddPhone(k, p, c)),
   fc.constantFrom('primary' as const, 'backup' as const).map((t) => new BeginChallenge(t)),
   fc.constantFrom('primary' as const, 'backup' as const).map((t) => new BeginChallenge(t)),
-  fc.constantFrom('correct' as const, 'wrong' as const, 'previous-step' as const).map((a) => new Verify(a)),
-  fc.constantFrom('correct' as const, 'previous-step' as const).map((a) => new Verify(a)),
+  fc
+    .tuple(
+      fc.constantFrom('correct' as const, 'wrong' as const, 'previous-step' as const),
+      fc.constantFrom(...SESSIONS),
+    )
+    .map(([a, s]) => new Verify(a, s)),
+  fc
+    .tuple(fc.constantFrom('correct' as const, 'previous-step' as const), fc.constantFrom(...SESSIONS))
+    .map(([a, s]) => new Verify(a, s)),
   fc.integer({ min: 1, max: 6 }).map((n) => new WrongBurst(n)),
-  fc.constant(new Swap()),
-  fc.constantFrom('primary' as const, 'backup' as const).map((t) => new Remove(t)),
-  fc.constant(new Disable()),
+  fc.constantFrom(...CALLERS).map((c) => new Swap(c)),
+  fc
+    .tuple(fc.constantFrom('primary' as const, 'backup' as const), fc.constantFrom(...CALLERS))
+    .map(([t, c]) => new Remove(t, c)),
+  fc.constantFrom(...CALLERS).map((c) => new Disable(c)),
   fc.constant(new RequireReverification()),
 ];
 
@@ -457,8 +614,19 @@ describe('the engine agrees with a model of the rules', () => {
             lockedUntil: 0,
             verifiedAt: null,
             reverify: false,
+            proofs: [],
+            held: { A: null, B: null },
+            issued: 0,
+            log: [],
+            burst: false,
           };
-          const real: Real = { b, secrets: new Map(), challengeCode: null };
+          const real: Real = {
+            b,
+            secrets: new Map(),
+            challengeCode: null,
+            held: { A: undefined, B: undefined },
+            seen: new Set(),
+          };
           for (const command of setups[setup]) await command.run(model, real);
           await fc.asyncModelRun(() => ({ model, real }), cmds);
         },

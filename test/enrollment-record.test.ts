@@ -62,11 +62,13 @@ describe('a version 1 record written before the restructure', () => {
     const { twoStep, sent, tick, at } = await engineWith(fixture as unknown as JsonValue);
     expect((await twoStep.beginChallenge('alice')).ok).toBe(true);
     const code = generateTotp(SECRET, { at: at() });
-    expect(await twoStep.verify('alice', code)).toEqual({
+    const passed = await twoStep.verify('alice', code);
+    expect(passed).toEqual({
       ok: true,
       deviceId: '3aabac26af231a716c',
       kind: 'authenticator',
       verifiedAt: at(),
+      proof: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
     await twoStep.beginChallenge('alice');
     expect(await twoStep.verify('alice', code)).toEqual({ ok: false, reason: 'replayed', attemptsLeft: 4 });
@@ -75,8 +77,11 @@ describe('a version 1 record written before the restructure', () => {
     const sms = await twoStep.beginChallenge('alice', { deviceId: 'c8222f0ce3ed8c687b' });
     expect(sms).toMatchObject({ ok: true, challenge: { kind: 'sms', phone: '+1••••••0123' } });
     expect(sent.map((m) => [m.to, m.purpose])).toEqual([['+12015550123', 'sign-in']]);
-    expect((await twoStep.verify('alice', sent[0]!.code)).ok).toBe(true);
-    expect((await twoStep.status('alice')).recentlyVerified).toBe(true);
+    const bySms = await twoStep.verify('alice', sent[0]!.code);
+    expect(bySms.ok).toBe(true);
+    const proof = bySms.ok ? bySms.proof : undefined;
+    expect((await twoStep.status('alice', { proof })).recentlyVerified).toBe(true);
+    expect((await twoStep.status('alice')).recentlyVerified).toBe(false); // no proof, no step-up
   });
 });
 
@@ -89,7 +94,26 @@ describe('records this release does not recognise', () => {
   const cases: [string, unknown][] = [
     ['not an object', 'alice'],
     ['an array', [fixture]],
-    ['a later schema version', { ...fixture, v: 2 }],
+    ['a later schema version', { ...fixture, v: 3, proofs: [], activity: [] }],
+    ['version 2 without its log and proofs', { ...fixture, v: 2 }],
+    [
+      'a log entry of a type this release does not log',
+      { ...fixture, v: 2, proofs: [], activity: [{ seq: 1, at: SEEN, type: 'code-sent' }] },
+    ],
+    [
+      'a log entry without its number',
+      { ...fixture, v: 2, proofs: [], activity: [{ at: SEEN, type: 'two-step-enabled' }] },
+    ],
+    [
+      'a log entry with an unknown context field',
+      {
+        ...fixture,
+        v: 2,
+        proofs: [],
+        activity: [{ seq: 1, at: SEEN, type: 'two-step-enabled', context: { country: 'FR' } }],
+      },
+    ],
+    ['a proof without its time', { ...fixture, v: 2, proofs: [{ hash: 'ab' }], activity: [] }],
     ['no version', { ...fixture, v: undefined }],
     ['a field of a later release', { ...fixture, recoveryCodes: [] }],
     ['a device field of a later release', device({ label: 'phone' })],
@@ -157,5 +181,18 @@ describe('records this release does not recognise', () => {
       devices: [withoutStep, fixture.devices[1]],
     } as unknown as JsonValue);
     expect((await second.twoStep.status('alice')).enabled).toBe(true);
+  });
+
+  it('a version 1 record is upgraded: an empty log, no proofs, written back as version 2', async () => {
+    const { twoStep, store, tick } = await engineWith(fixture as unknown as JsonValue);
+    expect(await twoStep.activity('alice')).toEqual({ entries: [], next: null });
+    await rejectsWith(() => twoStep.disable('alice'), 'VERIFICATION_REQUIRED'); // recency does not carry over
+    tick(1000);
+    await twoStep.requireReverification('alice', { context: { ip: '203.0.113.7' } });
+    const stored = (await store.get('user:alice'))!.record as Record<string, unknown>;
+    expect(stored).toMatchObject({ v: 2, proofs: [] });
+    expect((await twoStep.activity('alice')).entries).toEqual([
+      { seq: 1, at: SEEN + 3_601_000, type: 'reverification-required', context: { ip: '203.0.113.7' } },
+    ]);
   });
 });

@@ -41,8 +41,8 @@ describe('the device table', () => {
           await rejectsWith(
             () =>
               primary === 'authenticator'
-                ? b.twoStep.enrollAuthenticator('u', { account: 'u' })
-                : b.twoStep.enrollPhone('u', { phone: PHONE_1, kind: primary }),
+                ? b.twoStep.enrollAuthenticator('u', { proof: b.proof('u'), account: 'u' })
+                : b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: PHONE_1, kind: primary }),
             'PRIMARY_KIND_NOT_ALLOWED',
           );
           expect(await snapshot(b.store, 'u')).toEqual(before);
@@ -66,8 +66,8 @@ describe('the device table', () => {
           await rejectsWith(
             () =>
               backup === 'authenticator'
-                ? b.twoStep.enrollAuthenticator('u', { account: 'u' })
-                : b.twoStep.enrollPhone('u', { phone: PHONE_2, kind: backup }),
+                ? b.twoStep.enrollAuthenticator('u', { proof: b.proof('u'), account: 'u' })
+                : b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: PHONE_2, kind: backup }),
             'BACKUP_KIND_NOT_ALLOWED',
           );
           expect(await snapshot(b.store, 'u')).toEqual(before);
@@ -84,7 +84,10 @@ describe('the device table', () => {
     b.advance(31_000);
     for (const spelling of ['+12015550101', '001 201 555 0101', '＋１ ２０１ ５５５ ０１０１']) {
       for (const kind of ['sms', 'voice'] as const) {
-        await rejectsWith(() => b.twoStep.enrollPhone('u', { phone: spelling, kind }), 'DUPLICATE_PHONE');
+        await rejectsWith(
+          () => b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: spelling, kind }),
+          'DUPLICATE_PHONE',
+        );
       }
     }
     expect(await snapshot(b.store, 'u')).toEqual(before);
@@ -94,7 +97,7 @@ describe('the device table', () => {
     const b = makeBench();
     await setUpUser(b, 'u');
     await rejectsWith(
-      () => b.twoStep.enrollPhone('u', { phone: PHONE_2, kind: 'voice' }),
+      () => b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: PHONE_2, kind: 'voice' }),
       'TOO_MANY_BACKUPS',
     );
     const two = makeBench({ policy: definePolicy({ maxBackups: 2 }) });
@@ -112,7 +115,10 @@ describe('the device table', () => {
 
   it('a policy can forbid phones as primary', async () => {
     const b = makeBench({ policy: definePolicy({ table: { authenticator: ['sms', 'voice'] } }) });
-    await rejectsWith(() => b.twoStep.enrollPhone('u', { phone: PHONE_1 }), 'PRIMARY_KIND_NOT_ALLOWED');
+    await rejectsWith(
+      () => b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: PHONE_1 }),
+      'PRIMARY_KIND_NOT_ALLOWED',
+    );
   });
 });
 
@@ -126,7 +132,10 @@ describe('the whole walk: sign-up, primary, backup, sign-in, backup sign-in, swa
     expect(status).toMatchObject({ enabled: false, setupStep: 'enroll-primary', devices: [] });
 
     // Primary: an authenticator app, shown as a QR code, confirmed with the app's current code.
-    const enrollment = await b.twoStep.enrollAuthenticator(u, { account: 'alice@example.com' });
+    const enrollment = await b.twoStep.enrollAuthenticator(u, {
+      proof: b.proof(u),
+      account: 'alice@example.com',
+    });
     expect(enrollment.uri).toMatch(
       /^otpauth:\/\/totp\/ACME%20Co:alice%40example\.com\?secret=[A-Z2-7]+&issuer=ACME%20Co$/,
     );
@@ -145,7 +154,7 @@ describe('the whole walk: sign-up, primary, backup, sign-in, backup sign-in, swa
 
     // Backup: an SMS phone; the site sends a code and the user types it back.
     b.advance(1000);
-    const phone = await b.twoStep.enrollPhone(u, { phone: '+1 (201) 555-0101' });
+    const phone = await b.twoStep.enrollPhone(u, { proof: b.proof(u), phone: '+1 (201) 555-0101' });
     expect(phone).toMatchObject({
       ok: true,
       enrollment: { kind: 'sms', role: 'backup', phone: '+1••••••0101' },
@@ -185,7 +194,7 @@ describe('the whole walk: sign-up, primary, backup, sign-in, backup sign-in, swa
     expect(await b.twoStep.verify(u, b.lastCode())).toMatchObject({ ok: true, deviceId: smsId, kind: 'sms' });
 
     // Swap: the SMS phone becomes primary, the app its backup.
-    status = await b.twoStep.swapPrimary(u);
+    status = await b.twoStep.swapPrimary(u, { proof: b.proof(u) });
     expect(status.devices.map((d) => [d.role, d.kind])).toEqual([
       ['primary', 'sms'],
       ['backup', 'authenticator'],
@@ -195,7 +204,7 @@ describe('the whole walk: sign-up, primary, backup, sign-in, backup sign-in, swa
     expect(await b.twoStep.verify(u, b.lastCode())).toMatchObject({ ok: true });
 
     // Disable from the advanced settings.
-    status = await b.twoStep.disable(u);
+    status = await b.twoStep.disable(u, { proof: b.proof(u) });
     expect(status).toMatchObject({ enabled: false, devices: [], setupStep: 'enroll-primary' });
     await rejectsWith(() => b.twoStep.beginChallenge(u), 'NOT_ENABLED');
 
@@ -257,7 +266,7 @@ describe('one active code', () => {
     const signInCode = b.lastCode();
     expect(await b.twoStep.verify('u', signInCode)).toMatchObject({ ok: true });
     b.advance(31_000);
-    await b.twoStep.enrollPhone('u', { phone: PHONE_2, kind: 'voice' });
+    await b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: PHONE_2, kind: 'voice' });
     const enrolCode = b.lastCode();
     b.advance(31_000);
     await b.twoStep.beginChallenge('u', { deviceId: smsId });
@@ -339,7 +348,7 @@ describe('one active code', () => {
 describe('replay (RFC 6238 §5.2)', () => {
   it('the step that confirmed the enrolment is never accepted again', async () => {
     const b = makeBench({ policy: definePolicy({ requireBackup: false }) });
-    const enrollment = await b.twoStep.enrollAuthenticator('u', { account: 'u' });
+    const enrollment = await b.twoStep.enrollAuthenticator('u', { proof: b.proof('u'), account: 'u' });
     const code = b.totp(enrollment.secret);
     await b.twoStep.confirmEnrollment('u', code);
     await b.twoStep.beginChallenge('u');
@@ -399,7 +408,7 @@ describe('expiry', () => {
 
   it('an enrolment expires: confirming it is an error and changes nothing', async () => {
     const b = makeBench();
-    const enrollment = await b.twoStep.enrollAuthenticator('u', { account: 'u' });
+    const enrollment = await b.twoStep.enrollAuthenticator('u', { proof: b.proof('u'), account: 'u' });
     b.advance(defaultPolicy.enrollmentLifetime * 1000);
     const before = await snapshot(b.store, 'u');
     await rejectsWith(
@@ -507,7 +516,7 @@ describe('lockout', () => {
     const b = makeBench();
     await addAuthenticator(b, 'u');
     b.advance(31_000);
-    await b.twoStep.enrollPhone('u', { phone: PHONE_1 });
+    await b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: PHONE_1 });
     for (let i = 0; i < 4; i++) await b.twoStep.confirmEnrollment('u', '000000');
     b.advance(31_000);
     await b.twoStep.beginContactVerification('u', { email: 'alice@example.com' });
@@ -575,23 +584,31 @@ describe('send throttling', () => {
     for (let i = 0; i < 7; i++) {
       const user = `user-${i}`;
       await addAuthenticator(b, user);
-      const result = await b.twoStep.enrollPhone(user, { phone: '+44 7400 123456' });
+      const result = await b.twoStep.enrollPhone(user, { proof: b.proof(user), phone: '+44 7400 123456' });
       calls.push(b.senderCalls());
       if (i < 5) expect(result).toMatchObject({ ok: true });
       else expect(result).toMatchObject({ ok: false, reason: 'throttled', limit: 'destination-hour' });
     }
     expect(calls).toEqual([1, 2, 3, 4, 5, 5, 5]);
     // Another number is not affected.
-    expect(await b.twoStep.enrollPhone('user-6', { phone: PHONE_3 })).toMatchObject({ ok: true });
+    expect(await b.twoStep.enrollPhone('user-6', { proof: b.proof('user-6'), phone: PHONE_3 })).toMatchObject(
+      { ok: true },
+    );
   });
 
   it('a refused destination send leaves the user able to send elsewhere (no user send counted)', async () => {
     const b = makeBench({ policy: definePolicy({ sendLimits: { perDestination: { hour: 1, day: 1 } } }) });
     await addAuthenticator(b, 'a');
     await addAuthenticator(b, 'b');
-    expect(await b.twoStep.enrollPhone('a', { phone: PHONE_1 })).toMatchObject({ ok: true });
-    expect(await b.twoStep.enrollPhone('b', { phone: PHONE_1 })).toMatchObject({ limit: 'destination-day' });
-    expect(await b.twoStep.enrollPhone('b', { phone: PHONE_2 })).toMatchObject({ ok: true }); // no cooldown hit
+    expect(await b.twoStep.enrollPhone('a', { proof: b.proof('a'), phone: PHONE_1 })).toMatchObject({
+      ok: true,
+    });
+    expect(await b.twoStep.enrollPhone('b', { proof: b.proof('b'), phone: PHONE_1 })).toMatchObject({
+      limit: 'destination-day',
+    });
+    expect(await b.twoStep.enrollPhone('b', { proof: b.proof('b'), phone: PHONE_2 })).toMatchObject({
+      ok: true,
+    }); // no cooldown hit
   });
 });
 
@@ -601,15 +618,24 @@ describe('swap, replace, remove, disable', () => {
     await addPhone(b, 'u', PHONE_1, 'sms');
     const voice = await addPhone(b, 'u', PHONE_2, 'voice');
     const before = await snapshot(b.store, 'u');
-    await rejectsWith(() => b.twoStep.swapPrimary('u', voice), 'PRIMARY_KIND_NOT_ALLOWED');
+    await rejectsWith(
+      () => b.twoStep.swapPrimary('u', { deviceId: voice, proof: b.proof('u') }),
+      'PRIMARY_KIND_NOT_ALLOWED',
+    );
     expect(await snapshot(b.store, 'u')).toEqual(before);
   });
 
   it('swapping with the primary itself or an unknown device is refused', async () => {
     const b = makeBench();
     const { appId } = await setUpUser(b, 'u');
-    await rejectsWith(() => b.twoStep.swapPrimary('u', appId), 'NOT_A_BACKUP');
-    await rejectsWith(() => b.twoStep.swapPrimary('u', 'nope'), 'UNKNOWN_DEVICE');
+    await rejectsWith(
+      () => b.twoStep.swapPrimary('u', { deviceId: appId, proof: b.proof('u') }),
+      'NOT_A_BACKUP',
+    );
+    await rejectsWith(
+      () => b.twoStep.swapPrimary('u', { deviceId: 'nope', proof: b.proof('u') }),
+      'UNKNOWN_DEVICE',
+    );
   });
 
   it('sensitive changes need a recent verification', async () => {
@@ -617,23 +643,26 @@ describe('swap, replace, remove, disable', () => {
     const { secret, smsId } = await setUpUser(b, 'u');
     b.advance(defaultPolicy.recentVerification * 1000 + 1);
     const before = await snapshot(b.store, 'u');
-    await rejectsWith(() => b.twoStep.swapPrimary('u'), 'VERIFICATION_REQUIRED');
-    await rejectsWith(() => b.twoStep.disable('u'), 'VERIFICATION_REQUIRED');
-    await rejectsWith(() => b.twoStep.removeDevice('u', smsId), 'VERIFICATION_REQUIRED');
+    await rejectsWith(() => b.twoStep.swapPrimary('u', { proof: b.proof('u') }), 'VERIFICATION_REQUIRED');
+    await rejectsWith(() => b.twoStep.disable('u', { proof: b.proof('u') }), 'VERIFICATION_REQUIRED');
     await rejectsWith(
-      () => b.twoStep.enrollPhone('u', { phone: PHONE_2, replaces: smsId }),
+      () => b.twoStep.removeDevice('u', smsId, { proof: b.proof('u') }),
       'VERIFICATION_REQUIRED',
     );
     await rejectsWith(
-      () => b.twoStep.enrollAuthenticator('u', { account: 'u', replaces: smsId }),
+      () => b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: PHONE_2, replaces: smsId }),
+      'VERIFICATION_REQUIRED',
+    );
+    await rejectsWith(
+      () => b.twoStep.enrollAuthenticator('u', { proof: b.proof('u'), account: 'u', replaces: smsId }),
       'VERIFICATION_REQUIRED',
     );
     expect(await snapshot(b.store, 'u')).toEqual(before);
-    expect((await b.twoStep.status('u')).recentlyVerified).toBe(false);
+    expect((await b.twoStep.status('u', { proof: b.proof('u') })).recentlyVerified).toBe(false);
     await b.twoStep.beginChallenge('u');
     await b.twoStep.verify('u', b.totp(secret));
-    expect((await b.twoStep.status('u')).recentlyVerified).toBe(true);
-    expect((await b.twoStep.swapPrimary('u')).devices[0]!.kind).toBe('sms');
+    expect((await b.twoStep.status('u', { proof: b.proof('u') })).recentlyVerified).toBe(true);
+    expect((await b.twoStep.swapPrimary('u', { proof: b.proof('u') })).devices[0]!.kind).toBe('sms');
   });
 
   it('replacing a device: the new one takes its role once confirmed', async () => {
@@ -657,7 +686,7 @@ describe('swap, replace, remove, disable', () => {
     const p = await addPhone(b, 'u', PHONE_1);
     await addAuthenticator(b, 'u');
     await rejectsWith(
-      () => b.twoStep.enrollAuthenticator('u', { account: 'u', replaces: p }),
+      () => b.twoStep.enrollAuthenticator('u', { proof: b.proof('u'), account: 'u', replaces: p }),
       'BACKUP_KIND_NOT_ALLOWED',
     );
   });
@@ -665,11 +694,14 @@ describe('swap, replace, remove, disable', () => {
   it('the last required backup and the primary cannot be removed; an extra backup can', async () => {
     const b = makeBench({ policy: definePolicy({ maxBackups: 2 }) });
     const { appId, smsId } = await setUpUser(b, 'u');
-    await rejectsWith(() => b.twoStep.removeDevice('u', smsId), 'BACKUP_REQUIRED');
-    await rejectsWith(() => b.twoStep.removeDevice('u', appId), 'PRIMARY_NOT_REMOVABLE');
-    await rejectsWith(() => b.twoStep.removeDevice('u', 'nope'), 'UNKNOWN_DEVICE');
+    await rejectsWith(() => b.twoStep.removeDevice('u', smsId, { proof: b.proof('u') }), 'BACKUP_REQUIRED');
+    await rejectsWith(
+      () => b.twoStep.removeDevice('u', appId, { proof: b.proof('u') }),
+      'PRIMARY_NOT_REMOVABLE',
+    );
+    await rejectsWith(() => b.twoStep.removeDevice('u', 'nope', { proof: b.proof('u') }), 'UNKNOWN_DEVICE');
     const voice = await addPhone(b, 'u', PHONE_2, 'voice');
-    const status = await b.twoStep.removeDevice('u', smsId);
+    const status = await b.twoStep.removeDevice('u', smsId, { proof: b.proof('u') });
     expect(status.devices.map((d) => d.id)).toEqual([appId, voice]);
     expect(b.events.at(-1)).toMatchObject({ type: 'device-removed', device: { id: smsId } });
   });
@@ -681,7 +713,7 @@ describe('swap, replace, remove, disable', () => {
     b.advance(31_000);
     await b.twoStep.beginChallenge('u', { deviceId: smsId });
     const code = b.lastCode();
-    await b.twoStep.removeDevice('u', smsId);
+    await b.twoStep.removeDevice('u', smsId, { proof: b.proof('u') });
     expect(await b.twoStep.verify('u', code)).toEqual({ ok: false, reason: 'no-challenge' });
   });
 
@@ -690,7 +722,7 @@ describe('swap, replace, remove, disable', () => {
     await setUpUser(b, 'u');
     await b.twoStep.beginChallenge('u');
     await b.twoStep.verify('u', '000000');
-    await b.twoStep.disable('u');
+    await b.twoStep.disable('u', { proof: b.proof('u') });
     expect(await b.twoStep.status('u')).toMatchObject({ enabled: false, failures: 1 });
     expect(b.events.at(-1)).toMatchObject({
       type: 'two-step-disabled',
@@ -709,11 +741,11 @@ describe('re-verification after an abnormal sign-in', () => {
     expect(status).toMatchObject({ reverificationRequired: true, recentlyVerified: false, challenge: null });
     expect(b.events.at(-1)).toMatchObject({ type: 'reverification-required', reason: 'new country' });
     expect(await b.twoStep.verify('u', b.totp(secret))).toEqual({ ok: false, reason: 'no-challenge' });
-    await rejectsWith(() => b.twoStep.disable('u'), 'VERIFICATION_REQUIRED');
+    await rejectsWith(() => b.twoStep.disable('u', { proof: b.proof('u') }), 'VERIFICATION_REQUIRED');
     await b.twoStep.beginChallenge('u');
     expect(await b.twoStep.verify('u', b.totp(secret))).toMatchObject({ ok: true });
     expect((await b.twoStep.status('u')).reverificationRequired).toBe(false);
-    expect((await b.twoStep.disable('u')).enabled).toBe(false);
+    expect((await b.twoStep.disable('u', { proof: b.proof('u') })).enabled).toBe(false);
   });
 
   it('needs 2SV to be on', async () => {
@@ -907,9 +939,9 @@ describe('bad input', () => {
   it.each([
     ['beginChallenge', (b: Bench) => b.twoStep.beginChallenge('nobody')],
     ['verify', (b: Bench) => b.twoStep.verify('nobody', '123456')],
-    ['swapPrimary', (b: Bench) => b.twoStep.swapPrimary('nobody')],
-    ['removeDevice', (b: Bench) => b.twoStep.removeDevice('nobody', 'x')],
-    ['disable', (b: Bench) => b.twoStep.disable('nobody')],
+    ['swapPrimary', (b: Bench) => b.twoStep.swapPrimary('nobody', { proof: b.proof('nobody') })],
+    ['removeDevice', (b: Bench) => b.twoStep.removeDevice('nobody', 'x', { proof: b.proof('nobody') })],
+    ['disable', (b: Bench) => b.twoStep.disable('nobody', { proof: b.proof('nobody') })],
     ['requireReverification', (b: Bench) => b.twoStep.requireReverification('nobody')],
   ])('%s of an unknown user: UNKNOWN_USER, nothing stored', async (_, call) => {
     const b = makeBench();
@@ -924,25 +956,40 @@ describe('bad input', () => {
     const before = await snapshot(b.store, 'u');
     const cases: [() => Promise<unknown>, string][] = [
       [() => b.twoStep.beginChallenge('u', { deviceId: 'nope' }), 'UNKNOWN_DEVICE'],
-      [() => b.twoStep.enrollPhone('u', { phone: '+1 555 FLOWERS' }), 'INVALID_PHONE'],
-      [() => b.twoStep.enrollPhone('u', { phone: '+1 201 555 0109 x12' }), 'INVALID_PHONE'],
-      [() => b.twoStep.enrollPhone('u', { phone: '+1234567890123456' }), 'INVALID_PHONE'],
-      [() => b.twoStep.enrollPhone('u', { phone: PHONE_2, kind: 'voice' }), 'TOO_MANY_BACKUPS'],
-      [() => b.twoStep.enrollPhone('u', { phone: PHONE_2, role: 'primary' }), 'PRIMARY_EXISTS'],
+      [() => b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: '+1 555 FLOWERS' }), 'INVALID_PHONE'],
+      [
+        () => b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: '+1 201 555 0109 x12' }),
+        'INVALID_PHONE',
+      ],
+      [
+        () => b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: '+1234567890123456' }),
+        'INVALID_PHONE',
+      ],
+      [
+        () => b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: PHONE_2, kind: 'voice' }),
+        'TOO_MANY_BACKUPS',
+      ],
+      [
+        () => b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: PHONE_2, role: 'primary' }),
+        'PRIMARY_EXISTS',
+      ],
       [() => b.twoStep.confirmEnrollment('u', '123456'), 'ENROLLMENT_NOT_FOUND'],
       [() => b.twoStep.confirmContact('u', '123456'), 'CONTACT_NOT_FOUND'],
-      [() => b.twoStep.removeDevice('u', 'nope'), 'UNKNOWN_DEVICE'],
+      [() => b.twoStep.removeDevice('u', 'nope', { proof: b.proof('u') }), 'UNKNOWN_DEVICE'],
       [() => b.twoStep.verify('', '123456'), 'INVALID_USER_ID'],
       [() => b.twoStep.status('x'.repeat(257)), 'INVALID_USER_ID'],
-      [() => b.twoStep.enrollPhone('u', { phone: PHONE_2, kind: 'email' as never }), 'INVALID_OPTION'],
+      [
+        () => b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: PHONE_2, kind: 'email' as never }),
+        'INVALID_OPTION',
+      ],
     ];
     for (const [call, code] of cases) await rejectsWith(call, code as never);
     b.advance(defaultPolicy.recentVerification * 1000);
     await rejectsWith(
-      () => b.twoStep.enrollPhone('u', { phone: PHONE_2, replaces: smsId }),
+      () => b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: PHONE_2, replaces: smsId }),
       'VERIFICATION_REQUIRED',
     );
-    await rejectsWith(() => b.twoStep.disable('u'), 'VERIFICATION_REQUIRED');
+    await rejectsWith(() => b.twoStep.disable('u', { proof: b.proof('u') }), 'VERIFICATION_REQUIRED');
     expect(await snapshot(b.store, 'u')).toEqual(before);
     expect(b.sent).toHaveLength(1);
   });
@@ -950,7 +997,7 @@ describe('bad input', () => {
   it('a backup before any primary is refused', async () => {
     const b = makeBench();
     await rejectsWith(
-      () => b.twoStep.enrollPhone('u', { phone: PHONE_1, role: 'backup' }),
+      () => b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: PHONE_1, role: 'backup' }),
       'PRIMARY_REQUIRED',
     );
   });

@@ -33,7 +33,7 @@ async function stored(store: Store, userId: string) {
 async function withCodes(seed?: number) {
   const b = makeBench(seed === undefined ? {} : { seed });
   const user = await setUpUser(b, 'u');
-  const issued = await b.twoStep.issueRecoveryCodes('u');
+  const issued = await b.twoStep.issueRecoveryCodes('u', { proof: b.proof('u') });
   return { b, ...user, codes: [...issued.codes] };
 }
 
@@ -64,7 +64,7 @@ describe('recovery codes: known answers', () => {
     await setUpUser(b, 'u');
     const counts = new Map<string, number>();
     for (let i = 0; i < 200; i++) {
-      for (const c of (await b.twoStep.issueRecoveryCodes('u')).codes) {
+      for (const c of (await b.twoStep.issueRecoveryCodes('u', { proof: b.proof('u') })).codes) {
         for (const ch of c.replace(/-/g, '')) counts.set(ch, (counts.get(ch) ?? 0) + 1);
       }
     }
@@ -82,14 +82,17 @@ describe('recovery codes: scenarios', () => {
     b.clearEvents();
     const typed = ` ${codes[0]!.toUpperCase().replace(/-/g, ' ')} `;
     const first = await b.twoStep.useRecoveryCode('u', typed);
-    expect(first).toEqual({ ok: true, remaining: 9, verifiedAt: b.now() });
+    expect(first).toEqual({ ok: true, remaining: 9, verifiedAt: b.now(), proof: expect.any(String) });
+    // The proof it returns authorises this session's sensitive changes, as a verify's would.
+    expect(first.ok && first.proof).toBe(b.proof('u'));
     expect(b.events).toEqual([
       { userId: 'u', at: b.now(), type: 'verification-passed', purpose: 'recovery' },
       { userId: 'u', at: b.now(), type: 'recovery-code-used', remaining: 9 },
     ]);
-    const status = await b.twoStep.status('u');
+    const status = await b.twoStep.status('u', { proof: b.proof('u') });
     expect(status.recoveryCodes?.remaining).toBe(9);
     expect(status.recentlyVerified).toBe(true);
+    expect((await b.twoStep.status('u')).recentlyVerified).toBe(false); // without this session's proof
     expect(await b.twoStep.useRecoveryCode('u', codes[0]!)).toEqual({
       ok: false,
       reason: 'invalid',
@@ -165,10 +168,13 @@ describe('recovery codes: scenarios', () => {
   it('issuing needs a recent verification, voids the old set entirely, and says how many were voided', async () => {
     const { b, codes, secret } = await withCodes();
     b.advance(11 * MINUTE);
-    await rejectsWith(() => b.twoStep.issueRecoveryCodes('u'), 'VERIFICATION_REQUIRED');
+    await rejectsWith(
+      () => b.twoStep.issueRecoveryCodes('u', { proof: b.proof('u') }),
+      'VERIFICATION_REQUIRED',
+    );
     await b.twoStep.useRecoveryCode('u', codes[0]!);
     b.clearEvents();
-    const fresh = await b.twoStep.issueRecoveryCodes('u');
+    const fresh = await b.twoStep.issueRecoveryCodes('u', { proof: b.proof('u') });
     expect(b.events).toEqual([
       { userId: 'u', at: b.now(), type: 'recovery-codes-issued', count: 10, voided: 9 },
     ]);
@@ -185,25 +191,31 @@ describe('recovery codes: scenarios', () => {
   it('issuing is refused while locked, without a device, and when the policy does not offer codes', async () => {
     const { b } = await withCodes();
     for (let i = 0; i < 10; i++) await b.twoStep.useRecoveryCode('u', '0000-0000-0000');
-    await rejectsWith(() => b.twoStep.issueRecoveryCodes('u'), 'LOCKED');
-    await rejectsWith(() => b.twoStep.issueRecoveryCodes('nobody'), 'UNKNOWN_USER');
+    await rejectsWith(() => b.twoStep.issueRecoveryCodes('u', { proof: b.proof('u') }), 'LOCKED');
+    await rejectsWith(
+      () => b.twoStep.issueRecoveryCodes('nobody', { proof: b.proof('nobody') }),
+      'UNKNOWN_USER',
+    );
     await b.twoStep.enrollAuthenticator('new', { account: 'new' });
-    await rejectsWith(() => b.twoStep.issueRecoveryCodes('new'), 'NOT_ENABLED');
+    await rejectsWith(() => b.twoStep.issueRecoveryCodes('new', { proof: b.proof('new') }), 'NOT_ENABLED');
     await rejectsWith(() => b.twoStep.useRecoveryCode('new', '0000-0000-0000'), 'NOT_ENABLED');
     const off = makeBench({ policy: definePolicy({ recoveryCodes: { enabled: false } }) });
     await setUpUser(off, 'u');
-    await rejectsWith(() => off.twoStep.issueRecoveryCodes('u'), 'RECOVERY_CODES_OFF');
+    await rejectsWith(
+      () => off.twoStep.issueRecoveryCodes('u', { proof: off.proof('u') }),
+      'RECOVERY_CODES_OFF',
+    );
   });
 
   it('the policy sets how many', async () => {
     const b = makeBench({ policy: definePolicy({ recoveryCodes: { count: 16 } }) });
     await setUpUser(b, 'u');
-    expect((await b.twoStep.issueRecoveryCodes('u')).codes).toHaveLength(16);
+    expect((await b.twoStep.issueRecoveryCodes('u', { proof: b.proof('u') })).codes).toHaveLength(16);
   });
 
   it('turning 2SV off removes them', async () => {
     const { b, codes } = await withCodes();
-    await b.twoStep.disable('u');
+    await b.twoStep.disable('u', { proof: b.proof('u') });
     expect((await b.twoStep.status('u')).recoveryCodes).toBeNull();
     expect('recovery' in (await stored(b.store, 'u'))).toBe(false);
     await rejectsWith(() => b.twoStep.useRecoveryCode('u', codes[0]!), 'NOT_ENABLED');
@@ -212,7 +224,7 @@ describe('recovery codes: scenarios', () => {
   it('lost devices, end to end: recovery code → replace primary and backup → sign in with the new primary', async () => {
     const { b, codes, appId, smsId } = await withCodes();
     b.advance(3 * DAY); // both devices lost; the old verification is long past
-    await rejectsWith(() => b.twoStep.disable('u'), 'VERIFICATION_REQUIRED');
+    await rejectsWith(() => b.twoStep.disable('u', { proof: b.proof('u') }), 'VERIFICATION_REQUIRED');
     expect(await b.twoStep.useRecoveryCode('u', codes[4]!)).toMatchObject({ ok: true, remaining: 9 });
     const app = await addAuthenticator(b, 'u', { replaces: appId });
     const phone = await addPhone(b, 'u', PHONE_2, 'sms', { replaces: smsId });
@@ -230,7 +242,7 @@ describe('recovery codes: scenarios', () => {
 describe('support reset', () => {
   it('needs no verification, even while locked: removes devices, codes, browsers, challenge and lock', async () => {
     const { b } = await withCodes();
-    await b.twoStep.rememberBrowser('u', { label: 'Firefox on Windows' });
+    await b.twoStep.rememberBrowser('u', { proof: b.proof('u'), label: 'Firefox on Windows' });
     b.advance(DAY);
     for (let i = 0; i < 10; i++) await b.twoStep.useRecoveryCode('u', '0000-0000-0000');
     expect((await b.twoStep.status('u')).locked).toBe(true);
@@ -275,7 +287,7 @@ describe('support reset', () => {
     const b = makeBench();
     await setUpUser(b, 'u');
     b.advance(DAY);
-    await rejectsWith(() => b.twoStep.disable('u'), 'VERIFICATION_REQUIRED');
+    await rejectsWith(() => b.twoStep.disable('u', { proof: b.proof('u') }), 'VERIFICATION_REQUIRED');
     expect((await b.twoStep.adminReset('u', { actor: 'a', reason: 'r' })).enabled).toBe(false);
   });
 
@@ -300,7 +312,10 @@ describe('remembered browsers', () => {
   async function remembered() {
     const b = makeBench();
     const user = await setUpUser(b, 'u');
-    const remember = await b.twoStep.rememberBrowser('u', { label: 'Firefox on Windows' });
+    const remember = await b.twoStep.rememberBrowser('u', {
+      proof: b.proof('u'),
+      label: 'Firefox on Windows',
+    });
     return { b, ...user, token: remember.token, browser: remember.browser };
   }
 
@@ -349,7 +364,7 @@ describe('remembered browsers', () => {
 
   it('expires after policy.rememberBrowser.days, however often it was rotated', async () => {
     const { b } = await remembered();
-    let { token } = await b.twoStep.rememberBrowser('u', { label: 'x' });
+    let { token } = await b.twoStep.rememberBrowser('u', { proof: b.proof('u'), label: 'x' });
     for (let day = 1; day < 30; day++) {
       b.advance(DAY);
       const used = await b.twoStep.useRememberToken('u', token);
@@ -368,7 +383,7 @@ describe('remembered browsers', () => {
   it('listing shows label, created, last used and expiry, never the token; revoking one or all', async () => {
     const { b, browser } = await remembered();
     b.advance(MINUTE);
-    const second = await b.twoStep.rememberBrowser('u', { label: 'Safari on iPhone' });
+    const second = await b.twoStep.rememberBrowser('u', { proof: b.proof('u'), label: 'Safari on iPhone' });
     expect((await b.twoStep.rememberedBrowsers('u')).map((x) => x.label)).toEqual([
       'Firefox on Windows',
       'Safari on iPhone',
@@ -388,7 +403,9 @@ describe('remembered browsers', () => {
     const tokens = [];
     for (let i = 0; i < 5; i++) {
       b.advance(1000);
-      tokens.push((await b.twoStep.rememberBrowser('u', { label: `browser ${i}` })).token);
+      tokens.push(
+        (await b.twoStep.rememberBrowser('u', { proof: b.proof('u'), label: `browser ${i}` })).token,
+      );
     }
     expect((await b.twoStep.rememberedBrowsers('u')).map((x) => x.label)).toEqual([
       'browser 2',
@@ -407,13 +424,13 @@ describe('remembered browsers', () => {
       string,
       (b: ReturnType<typeof makeBench>, ids: { appId: string; smsId: string }) => Promise<unknown>,
     ][] = [
-      ['disabled', (b) => b.twoStep.disable('u')],
+      ['disabled', (b) => b.twoStep.disable('u', { proof: b.proof('u') })],
       ['device-replaced', (b, ids) => addPhone(b, 'u', PHONE_2, 'sms', { replaces: ids.smsId })],
     ];
     for (const [reason, act] of cases) {
       const b = makeBench();
       const ids = await setUpUser(b, 'u');
-      const { token } = await b.twoStep.rememberBrowser('u', { label: 'x' });
+      const { token } = await b.twoStep.rememberBrowser('u', { proof: b.proof('u'), label: 'x' });
       await act(b, ids);
       expect(b.events.filter((e) => e.type === 'remembered-browser-revoked')).toMatchObject([{ reason }]);
       expect((await b.twoStep.status('u')).rememberedBrowsers).toBe(0);
@@ -424,8 +441,8 @@ describe('remembered browsers', () => {
     const b = makeBench({ policy: definePolicy({ maxBackups: 2 }) });
     await setUpUser(b, 'u');
     const extra = await addPhone(b, 'u', PHONE_2, 'voice');
-    const { token } = await b.twoStep.rememberBrowser('u', { label: 'x' });
-    await b.twoStep.removeDevice('u', extra);
+    const { token } = await b.twoStep.rememberBrowser('u', { proof: b.proof('u'), label: 'x' });
+    await b.twoStep.removeDevice('u', extra, { proof: b.proof('u') });
     expect(b.events.at(-1)).toMatchObject({ type: 'remembered-browser-revoked', reason: 'device-removed' });
     expect(await b.twoStep.useRememberToken('u', token)).toEqual({ ok: false, reason: 'invalid' });
   });
@@ -448,19 +465,34 @@ describe('remembered browsers', () => {
   it('remembering needs a recent verification, 2SV on, and the policy', async () => {
     const { b } = await remembered();
     b.advance(11 * MINUTE);
-    await rejectsWith(() => b.twoStep.rememberBrowser('u', { label: 'x' }), 'VERIFICATION_REQUIRED');
+    await rejectsWith(
+      () => b.twoStep.rememberBrowser('u', { proof: b.proof('u'), label: 'x' }),
+      'VERIFICATION_REQUIRED',
+    );
     await b.twoStep.enrollAuthenticator('new', { account: 'new' });
-    await rejectsWith(() => b.twoStep.rememberBrowser('new', { label: 'x' }), 'NOT_ENABLED');
-    await rejectsWith(() => b.twoStep.rememberBrowser('nobody', { label: 'x' }), 'UNKNOWN_USER');
+    await rejectsWith(
+      () => b.twoStep.rememberBrowser('new', { proof: b.proof('new'), label: 'x' }),
+      'NOT_ENABLED',
+    );
+    await rejectsWith(
+      () => b.twoStep.rememberBrowser('nobody', { proof: b.proof('nobody'), label: 'x' }),
+      'UNKNOWN_USER',
+    );
     const off = makeBench({ policy: definePolicy({ rememberBrowser: { enabled: false } }) });
     await setUpUser(off, 'u');
-    await rejectsWith(() => off.twoStep.rememberBrowser('u', { label: 'x' }), 'REMEMBER_BROWSER_OFF');
+    await rejectsWith(
+      () => off.twoStep.rememberBrowser('u', { proof: off.proof('u'), label: 'x' }),
+      'REMEMBER_BROWSER_OFF',
+    );
   });
 
   it('bad input: labels are checked, malformed tokens are simply invalid and change nothing', async () => {
     const { b, token } = await remembered();
     for (const label of ['', 'x'.repeat(101), 7, undefined]) {
-      await rejectsWith(() => b.twoStep.rememberBrowser('u', { label } as never), 'INVALID_OPTION');
+      await rejectsWith(
+        () => b.twoStep.rememberBrowser('u', { proof: b.proof('u'), label } as never),
+        'INVALID_OPTION',
+      );
     }
     const before = await snapshot(b.store, 'u');
     for (const bad of [
@@ -531,7 +563,7 @@ describe('properties', () => {
         async (seed, uses, upper) => {
           const b = makeBench({ seed, policy: lenient });
           await setUpUser(b, 'u');
-          const { codes } = await b.twoStep.issueRecoveryCodes('u');
+          const { codes } = await b.twoStep.issueRecoveryCodes('u', { proof: b.proof('u') });
           const used = new Set<number>();
           for (const [n, i] of uses.entries()) {
             const typed = upper[n] ? codes[i]!.toUpperCase() : codes[i]!.replace(/-/g, ' ');
@@ -555,8 +587,8 @@ describe('properties', () => {
         async (seed, reissues, i) => {
           const b = makeBench({ seed, policy: lenient });
           await setUpUser(b, 'u');
-          const old = (await b.twoStep.issueRecoveryCodes('u')).codes;
-          for (let k = 0; k < reissues; k++) await b.twoStep.issueRecoveryCodes('u');
+          const old = (await b.twoStep.issueRecoveryCodes('u', { proof: b.proof('u') })).codes;
+          for (let k = 0; k < reissues; k++) await b.twoStep.issueRecoveryCodes('u', { proof: b.proof('u') });
           await fc.assert(
             fc.asyncProperty(typedForm(old[i]!), async (typed) => {
               expect(await b.twoStep.useRecoveryCode('u', typed)).toMatchObject({
@@ -580,7 +612,7 @@ describe('properties', () => {
         async (seed, replays) => {
           const b = makeBench({ seed });
           await setUpUser(b, 'u');
-          const tokens = [(await b.twoStep.rememberBrowser('u', { label: 'x' })).token];
+          const tokens = [(await b.twoStep.rememberBrowser('u', { proof: b.proof('u'), label: 'x' })).token];
           for (const r of replays) {
             const old = tokens[r % tokens.length]!;
             const current = tokens.at(-1)!;
@@ -655,16 +687,17 @@ async function twoServers(seed: number) {
   );
   const [a, b] = engines as [TwoStep, TwoStep];
   const e = await a.enrollAuthenticator('u', { account: 'u' });
-  await b.confirmEnrollment('u', generateTotp(e.secret, { at: clock.now }));
-  await a.enrollPhone('u', { phone: '+12015550101' });
-  await b.confirmEnrollment('u', sent.at(-1)!);
-  return { a, b, events };
+  const first = await b.confirmEnrollment('u', generateTotp(e.secret, { at: clock.now }));
+  const proof = first.ok ? first.proof : undefined;
+  await a.enrollPhone('u', { phone: '+12015550101', proof });
+  const second = await b.confirmEnrollment('u', sent.at(-1)!);
+  return { a, b, events, proof: second.ok ? (second.proof ?? proof) : proof };
 }
 
 describe('races: many uses of one secret across two engines sharing a store succeed exactly once', () => {
   it.each([1, 2, 3])('one recovery code, 30 racing uses (seed %i)', async (seed) => {
-    const { a, b, events } = await twoServers(seed);
-    const { codes } = await a.issueRecoveryCodes('u');
+    const { a, b, events, proof } = await twoServers(seed);
+    const { codes } = await a.issueRecoveryCodes('u', { proof });
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).useRecoveryCode('u', codes[3]!)),
     );
@@ -674,8 +707,8 @@ describe('races: many uses of one secret across two engines sharing a store succ
   });
 
   it.each([1, 2, 3])('one remember token, 30 racing uses (seed %i)', async (seed) => {
-    const { a, b, events } = await twoServers(seed);
-    const { token } = await b.rememberBrowser('u', { label: 'x' });
+    const { a, b, events, proof } = await twoServers(seed);
+    const { token } = await b.rememberBrowser('u', { label: 'x', proof });
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).useRememberToken('u', token)),
     );
@@ -687,7 +720,7 @@ describe('races: many uses of one secret across two engines sharing a store succ
 describe('the stored record', () => {
   it('with recovery codes and remembered browsers survives a JSON round trip (as a database hands it back)', async () => {
     const { b, codes } = await withCodes();
-    const { token } = await b.twoStep.rememberBrowser('u', { label: 'Firefox' });
+    const { token } = await b.twoStep.rememberBrowser('u', { proof: b.proof('u'), label: 'Firefox' });
     const copy = JSON.parse(JSON.stringify((await snapshot(b.store, 'u'))!.record)) as JsonValue;
     const store = new MemoryStore();
     await store.put('user:u', copy, null);

@@ -9,6 +9,7 @@ import type { Policy } from '../policy.js';
 import { verifyTotp } from '../totp.js';
 import { equalConstantTime } from './codes.js';
 import { failure, isLocked, lockedResult } from './failures.js';
+import { withProof } from './proofs.js';
 import { type ChallengeRec, copyRecord, type DeviceRec, type UserRecord } from './record.js';
 import type { SendDraft, SendPlan } from './sends.js';
 import type { Rules, Step } from './step.js';
@@ -133,7 +134,7 @@ export function challengedDevice(
 /**
  * Second half: checks the typed code against the opened `secret` (an authenticator; `null` for a phone,
  * checked against the stored hash). A pass consumes the challenge and the TOTP step, and resets the
- * failures; a fail counts (see {@link failure}).
+ * failures, and issues a step-up proof (`newProof` draws its token); a fail counts (see {@link failure}).
  */
 export function verifyChallenge(
   rules: Rules,
@@ -144,6 +145,7 @@ export function verifyChallenge(
   userId: string,
   typed: string,
   secret: string | null,
+  newProof: () => string,
 ): Step<VerifyResult> {
   const challenge = record.challenge!;
   const totp = rules.totp;
@@ -195,9 +197,11 @@ export function verifyChallenge(
   next.failures = 0;
   next.verifiedAt = mono;
   next.reverify = false;
+  const proof = newProof();
+  next.proofs = withProof(rules.policy, record.proofs, proof, mono);
   return {
     next,
     events: [{ type: 'verification-passed', purpose: 'sign-in', deviceId: device.id }],
-    result: { ok: true, deviceId: device.id, kind: device.kind, verifiedAt: mono },
+    result: { ok: true, deviceId: device.id, kind: device.kind, verifiedAt: mono, proof },
   };
 }

@@ -96,6 +96,11 @@ function idBytes(size: number, random: RandomSource | undefined): Uint8Array {
   return out;
 }
 
+/** A step-up proof token: 32 hex digits (128 bits), from the same pooled CSPRNG draws as ids. */
+export function randomToken(random: RandomSource | undefined): string {
+  return bytesToHex(idBytes(16, random));
+}
+
 /** A random id of 18 hex digits (72 bits). */
 export function randomId(random: RandomSource | undefined): string {
   return bytesToHex(idBytes(9, random));

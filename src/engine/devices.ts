@@ -20,7 +20,8 @@ import {
 } from '../policy.js';
 import { verifyTotp } from '../totp.js';
 import { equalConstantTime } from './codes.js';
-import { failure, isLocked, lockedResult, requireRecent } from './failures.js';
+import { failure, isLocked, lockedResult } from './failures.js';
+import { requireProof, withProof } from './proofs.js';
 import { type DeviceRec, emptyRecord, type PendingRec, type UserRecord } from './record.js';
 import { revokeAllBrowsers } from './remembered.js';
 import type { SendDraft, SendPlan } from './sends.js';
@@ -80,6 +81,7 @@ function checkCandidate(
 export interface Candidate {
   role?: DeviceRole | undefined;
   replaces?: string | undefined;
+  proof?: string | undefined;
 }
 
 /**
@@ -87,7 +89,7 @@ export interface Candidate {
  * which role? @throws `LOCKED`, `VERIFICATION_REQUIRED`, `UNKNOWN_DEVICE`, `INVALID_OPTION`, policy codes.
  */
 export function authenticatorRole(policy: Policy, r: UserRecord, mono: number, c: Candidate): DeviceRole {
-  requireRecent(policy, r, mono);
+  requireProof(policy, r, mono, c.proof);
   const role = roleFor(r, c.role, c.replaces);
   checkCandidate(policy, r, 'authenticator', role, undefined, c.replaces);
   return role;
@@ -133,7 +135,7 @@ export function planPhoneEnrollment(
   const { policy } = rules;
   const { kind, number, replaces } = phone;
   const r = record ?? emptyRecord();
-  requireRecent(policy, r, mono);
+  requireProof(policy, r, mono, phone.proof);
   const role = roleFor(r, phone.role, replaces);
   checkCandidate(policy, r, kind, role, number, replaces);
   const pending: PendingRec = {
@@ -197,6 +199,7 @@ export function confirmEnrollment(
   userId: string,
   typed: string,
   secret: string | null,
+  newProof: () => string,
 ): Step<ConfirmResult> {
   const { policy } = rules;
   const p = record.pending!;
@@ -246,6 +249,9 @@ export function confirmEnrollment(
     challenge: replaced && record.challenge?.deviceId === replaced.id ? null : record.challenge,
     verifiedAt: wasEnabled ? record.verifiedAt : mono,
   };
+  // Turning 2SV on verifies this session: it gets a proof to go on with (add another backup, say).
+  const proof = enabled && !wasEnabled ? newProof() : undefined;
+  if (proof !== undefined) next.proofs = withProof(policy, record.proofs, proof, mono);
   const info = deviceInfo(device, true);
   const events: EventBody[] = [{ type: 'verification-passed', purpose: 'enrollment', deviceId: device.id }];
   events.push(
@@ -255,7 +261,12 @@ export function confirmEnrollment(
   );
   if (enabled && !wasEnabled) events.push({ type: 'two-step-enabled' });
   if (replaced) events.push(...revokeAllBrowsers(next, mono, 'device-replaced'));
-  return { next, events, result: { ok: true, device: info, enabled } };
+  return {
+    next,
+    events,
+    result:
+      proof === undefined ? { ok: true, device: info, enabled } : { ok: true, device: info, enabled, proof },
+  };
 }
 
 /** Makes a backup (the only one, when `deviceId` is absent) the primary, and the primary a backup. */
@@ -265,6 +276,7 @@ export function swapPrimary(
   at: number,
   mono: number,
   deviceId: string | undefined,
+  proof: string | undefined,
 ): Step<TwoStepStatus> {
   if (!record) throw noUser();
   const backups = record.devices.filter((d) => d.role === 'backup');
@@ -278,7 +290,7 @@ export function swapPrimary(
     }
     target = backups[0]!.id;
   }
-  requireRecent(policy, record, mono);
+  requireProof(policy, record, mono, proof);
   throwRefusal(checkSwapPrimary(policy, record.devices, target));
   const previous = record.devices.find((d) => d.role === 'primary')!;
   const devices = record.devices.map((d): DeviceRec => {
@@ -287,9 +299,19 @@ export function swapPrimary(
     return d;
   });
   const next = { ...record, devices };
+  const promoted = devices.find((d) => d.id === target)!;
+  const demoted = devices.find((d) => d.id === previous.id)!;
   return {
     next,
-    events: [{ type: 'primary-changed', deviceId: target, previousDeviceId: previous.id }],
+    events: [
+      {
+        type: 'primary-changed',
+        deviceId: target,
+        previousDeviceId: previous.id,
+        device: deviceInfo(promoted, true),
+        previous: deviceInfo(demoted, true),
+      },
+    ],
     result: statusOf(policy, next, at, mono),
   };
 }
@@ -301,11 +323,12 @@ export function removeDevice(
   at: number,
   mono: number,
   deviceId: string,
+  proof: string | undefined,
 ): Step<TwoStepStatus> {
   if (!record) throw noUser();
   const device = record.devices.find((d) => d.id === deviceId);
   if (!device) throw new TwoSvError('UNKNOWN_DEVICE', 'deviceId must be the id of a confirmed device');
-  requireRecent(policy, record, mono);
+  requireProof(policy, record, mono, proof);
   throwRefusal(checkRemoveDevice(policy, record.devices, deviceId, record.enabled));
   const next: UserRecord = {
     ...record,
@@ -329,6 +352,7 @@ export function disable(
   record: UserRecord | null,
   at: number,
   mono: number,
+  proof: string | undefined,
 ): Step<TwoStepStatus> {
   if (!record) throw noUser();
   if (
@@ -341,7 +365,7 @@ export function disable(
   ) {
     return { result: statusOf(policy, record, at, mono) };
   }
-  requireRecent(policy, record, mono);
+  requireProof(policy, record, mono, proof);
   const next: UserRecord = {
     ...record,
     enabled: false,
@@ -349,6 +373,7 @@ export function disable(
     pending: null,
     challenge: null,
     reverify: false,
+    proofs: [],
   };
   delete next.recovery; // turning 2SV off voids the recovery codes
   const events: EventBody[] = record.enabled
@@ -370,7 +395,15 @@ export function requireReverification(
   if (!record.enabled) throw new TwoSvError('NOT_ENABLED', "this user's 2SV is not on");
   // A pending enrolment may be the intruder's device (a replacement begun in the suspect session):
   // it ends too, so it cannot be confirmed once the user has passed the fresh challenge.
-  const next: UserRecord = { ...record, reverify: true, verifiedAt: null, challenge: null, pending: null };
+  // Every step-up proof ends too: a session that verified before the demand must verify again.
+  const next: UserRecord = {
+    ...record,
+    reverify: true,
+    verifiedAt: null,
+    challenge: null,
+    pending: null,
+    proofs: [],
+  };
   return {
     next,
     events: [{ type: 'reverification-required', ...(reason === undefined ? {} : { reason }) }],

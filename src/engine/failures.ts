@@ -1,10 +1,9 @@
 /**
- * Failures and locks: when a user is locked, when a sensitive change needs a fresh verification, and what
- * a failed code does to the record (counted per code and per user, ending the code, starting a lock).
+ * Failures and locks: when a user is locked, and what a failed code does to the record (counted per code
+ * and per user, ending the code, starting a lock and ending the step-up proofs).
  * @module
  */
-import { TwoSvError } from '../errors.js';
-import { isRecentVerification, lockDurationMs, type Policy } from '../policy.js';
+import { lockDurationMs, type Policy } from '../policy.js';
 import type { UserRecord } from './record.js';
 import type { Step } from './step.js';
 import type { CodePurpose, EventBody, VerifyFailure } from './types.js';
@@ -13,17 +12,6 @@ export const isLocked = (r: UserRecord, mono: number): boolean => r.lockedUntil 
 
 export const lockedResult = (r: UserRecord) =>
   ({ ok: false, reason: 'locked', lockedUntil: r.lockedUntil }) as const;
-
-/** @throws `LOCKED` or `VERIFICATION_REQUIRED` unless a sensitive change is allowed now. */
-export function requireRecent(policy: Policy, r: UserRecord, mono: number): void {
-  // A lock means someone is guessing codes: no device changes until it ends, recent verification or not.
-  if (r.enabled && isLocked(r, mono)) {
-    throw new TwoSvError('LOCKED', 'this change is refused while the user is locked out');
-  }
-  if (r.enabled && (r.reverify || !isRecentVerification(policy, r.verifiedAt, mono))) {
-    throw new TwoSvError('VERIFICATION_REQUIRED', 'this change needs a recent successful verification');
-  }
-}
 
 /** Which code failed: how often it failed before, how to end it, how to count one more attempt. */
 export interface FailedCode {
@@ -63,6 +51,7 @@ export function failure(policy: Policy, r: UserRecord, mono: number, code: Faile
     if (exhausted) clear(next);
     else setAttempts(next, attempts + 1);
     next.challenge = null; // a lock ends the sign-in challenge, whatever code failed
+    next.proofs = []; // and every step-up proof: after the lock, sensitive changes need a fresh verification
     return { next, events, result: { ok: false, reason: 'locked', lockedUntil: next.lockedUntil } };
   }
   if (exhausted) {

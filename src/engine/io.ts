@@ -1,12 +1,14 @@
 /**
  * The engine's transactions (imperative): per-key serialisation in this process, store reads and writes
- * with their errors wrapped, the load–decide–conditional-write loop with retries, and events emitted only
- * after the write.
+ * with their errors wrapped, the load–decide–conditional-write loop with retries, the activity log written
+ * with the change it records, and events emitted only after the write.
  * @module
  */
 import { TwoSvError } from '../errors.js';
+import type { Policy } from '../policy.js';
 import type { JsonValue, Store, StoredEntry, Version } from '../store.js';
-import { type DestinationRecord, markValid, parseUser, type UserRecord } from './record.js';
+import { logActivity } from './activity.js';
+import { type ContextRec, type DestinationRecord, markValid, parseUser, type UserRecord } from './record.js';
 import type { Step } from './step.js';
 import type { EventBody, TwoStepEvent } from './types.js';
 
@@ -27,16 +29,21 @@ export interface Io {
   ): Promise<boolean>;
   /** Reports events to the app's listener; its errors are swallowed. */
   emit(userId: string, at: number, events: readonly EventBody[] | undefined): void;
-  /** Load, decide, conditionally write, retry on conflict; events after the write. */
+  /**
+   * Load, decide, conditionally write (with the activity log entries of the step's events, and
+   * `context`), retry on conflict; events after the write.
+   */
   update<T>(
     userId: string,
     decide: (record: UserRecord | null, at: number, mono: number) => Step<T> | Promise<Step<T>>,
+    context?: ContextRec,
   ): Promise<T>;
 }
 
 export const userKey = (userId: string): string => `user:${userId}`;
 
 export function createIo(
+  policy: Policy,
   store: Store,
   clock: () => number,
   retries: number,
@@ -111,6 +118,7 @@ export function createIo(
   function update<T>(
     userId: string,
     decide: (record: UserRecord | null, at: number, mono: number) => Step<T> | Promise<Step<T>>,
+    context?: ContextRec,
   ): Promise<T> {
     const key = userKey(userId);
     return exclusive(key, async () => {
@@ -130,6 +138,8 @@ export function createIo(
         const step = decided instanceof Promise ? await decided : decided;
         if (!step.next) return step.result;
         step.next.seen = mono;
+        // The log entries come from the events reported below, and are stored in the same write.
+        logActivity(policy, record, step.next, step.events, mono, context);
         let written: boolean;
         try {
           written = (await store.put(key, step.next as unknown as JsonValue, entry ? entry.version : null))

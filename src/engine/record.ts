@@ -2,15 +2,14 @@
  * The stored records: one per user, one per send destination. Their shapes, and the one place that
  * validates what a store returns and upgrades an older schema to the current one.
  *
- * Schema versions: the user record carries `v`. Today only `v: 1` exists. {@link parseUser} is where a
- * later release adds `case 1: return upgrade1to2(...)`; the engine always writes the current version.
+ * Schema versions: the user record carries `v`. Version 2 added the activity log and the step-up proofs;
+ * {@link parseUser} upgrades a `v: 1` record (both empty) and the engine always writes the current version.
  *
  * Unknown fields are **refused** (`INVALID_RECORD`), not tolerated: a field this release does not know
  * was written by a later one, and tolerating it would mean silently dropping it at the next write, losing
- * security state on a rollback. A later release that adds required fields raises `v`, so an older engine
- * refuses its records loudly instead. Optional fields that are absent until used (`recovery`,
- * `remembered`) stay in `v: 1`: a record without them means the same to every release, and a record with
- * them is refused by a release that predates them, which is the loud refusal wanted.
+ * security state on a rollback. A later release that adds fields raises `v`, so an older engine refuses its
+ * records loudly instead. Version 2 also added the optional `recovery` and `remembered` fields, absent until
+ * first used.
  * @module
  */
 
@@ -20,7 +19,7 @@ import type { JsonValue } from '../store.js';
 import type { CodeChannel } from './types.js';
 
 /** The schema version this release writes. */
-export const RECORD_VERSION = 1;
+export const RECORD_VERSION = 2;
 
 export interface DeviceRec {
   id: string;
@@ -94,9 +93,31 @@ export interface SendRec {
   id: string;
 }
 
-/** A user's whole 2SV state (schema version 1). Plain JSON; absent optional fields are omitted. */
+/** A step-up proof: the SHA-256 of the token the app keeps in one sign-in session (hex). */
+export interface ProofRec {
+  hash: string;
+  issuedAt: number;
+}
+
+/** What the app told about a call: kept in the activity log. */
+export interface ContextRec {
+  ip?: string;
+  userAgent?: string;
+  reason?: string;
+}
+
+/** One activity log entry: an event body (see `activity.ts`) with its number, time and context. */
+export interface ActivityRec {
+  seq: number;
+  at: number;
+  type: string;
+  context?: ContextRec;
+  [field: string]: unknown;
+}
+
+/** A user's whole 2SV state (schema version 2). Plain JSON; absent optional fields are omitted. */
 export interface UserRecord {
-  v: 1;
+  v: 2;
   enabled: boolean;
   devices: DeviceRec[];
   pending: PendingRec | null;
@@ -118,6 +139,10 @@ export interface UserRecord {
   recovery?: RecoveryRec;
   /** Remembered browsers, once any: optional for the same reason as `recovery`. */
   remembered?: RememberedRec[];
+  /** Valid step-up proofs, oldest first (at most `policy.maxProofs`). */
+  proofs: ProofRec[];
+  /** The activity log, oldest first (at most `policy.activityLimit` entries). */
+  activity: ActivityRec[];
 }
 
 /** The sends to one phone number or address, across users. */
@@ -127,12 +152,37 @@ export interface DestinationRecord {
   sends: SendRec[];
 }
 
+/**
+ * The event types the activity log keeps, plus `codes-failed` (a burst of failed codes, summarised). Adding
+ * an action to the log is one line here and one event type in `types.ts`.
+ */
+export const LOGGED_TYPES: ReadonlySet<string> = /* @__PURE__ */ new Set([
+  'enrollment-started',
+  'device-added',
+  'device-replaced',
+  'device-removed',
+  'primary-changed',
+  'two-step-enabled',
+  'two-step-disabled',
+  'locked',
+  'reverification-required',
+  'contact-verified',
+  'enrollment-cancelled',
+  'recovery-codes-issued',
+  'recovery-code-used',
+  'recovery-codes-low',
+  'two-step-reset',
+  'remembered-browser-added',
+  'remembered-browser-revoked',
+  'codes-failed',
+]);
+
 /** The three fields of a user record that hold a code in flight. */
 export type PendingField = 'challenge' | 'pending' | 'contact';
 
 export function emptyRecord(): UserRecord {
   return {
-    v: 1,
+    v: 2,
     enabled: false,
     devices: [],
     pending: null,
@@ -145,6 +195,8 @@ export function emptyRecord(): UserRecord {
     verifiedAt: null,
     reverify: false,
     sends: [],
+    proofs: [],
+    activity: [],
   };
 }
 
@@ -154,7 +206,7 @@ export function emptyRecord(): UserRecord {
  */
 export function copyRecord(r: UserRecord): UserRecord {
   const copy: UserRecord = {
-    v: 1,
+    v: 2,
     enabled: r.enabled,
     devices: r.devices,
     pending: r.pending,
@@ -167,6 +219,8 @@ export function copyRecord(r: UserRecord): UserRecord {
     verifiedAt: r.verifiedAt,
     reverify: r.reverify,
     sends: r.sends,
+    proofs: r.proofs,
+    activity: r.activity,
   };
   if (r.recovery !== undefined) copy.recovery = r.recovery;
   if (r.remembered !== undefined) copy.remembered = r.remembered;
@@ -297,8 +351,26 @@ const REMEMBERED: Shape = /* @__PURE__ */ shape({
   expiresAt: isTime,
 });
 
-const USER_V1: Shape = /* @__PURE__ */ shape({
-  v: (x) => x === 1,
+const PROOF: Shape = /* @__PURE__ */ shape({ hash: isString, issuedAt: isTime });
+const CONTEXT: Shape = /* @__PURE__ */ shape({
+  'ip?': isString,
+  'userAgent?': isString,
+  'reason?': isString,
+});
+
+/** An entry: its number, time, a type this release logs, a context; the event's own fields are JSON. */
+const isEntry: Check = (x) => {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return false;
+  const e = x as Record<string, unknown>;
+  return (
+    isCount(e.seq) &&
+    isTime(e.at) &&
+    LOGGED_TYPES.has(e.type as string) &&
+    (e.context === undefined || fits(e.context, CONTEXT))
+  );
+};
+
+const USER_FIELDS: Readonly<Record<string, Check>> = {
   enabled: isBoolean,
   devices: listOf(DEVICE),
   pending: orNull(PENDING),
@@ -311,6 +383,13 @@ const USER_V1: Shape = /* @__PURE__ */ shape({
   verifiedAt: (x) => x === null || isTime(x),
   reverify: isBoolean,
   sends: listOf(SEND),
+};
+const USER_V1: Shape = /* @__PURE__ */ shape({ v: (x) => x === 1, ...USER_FIELDS });
+const USER_V2: Shape = /* @__PURE__ */ shape({
+  v: (x) => x === 2,
+  ...USER_FIELDS,
+  proofs: listOf(PROOF),
+  activity: (x) => Array.isArray(x) && x.every(isEntry),
   'recovery?': (x) => fits(x, RECOVERY),
   'remembered?': listOf(REMEMBERED),
 });
@@ -353,11 +432,16 @@ export function parseUser(value: JsonValue): UserRecord {
   const version = value !== null && typeof value === 'object' ? (value as { v?: unknown }).v : undefined;
   switch (version) {
     case 1: {
-      if (!fits(value, USER_V1) || !consistent(value as unknown as UserRecord)) invalidRecord();
+      if (!fits(value, USER_V1)) invalidRecord();
+      // Version 1 had no proofs (recency was per user: it does not carry over) and no activity log.
+      return parseUser({ ...(value as object), v: 2, proofs: [], activity: [] } as JsonValue);
+    }
+    case 2: {
+      if (!fits(value, USER_V2) || !consistent(value as unknown as UserRecord)) invalidRecord();
       if (Object.isFrozen(value)) validated.add(value as object);
       return value as unknown as UserRecord;
     }
-    // A later schema adds its upgrade here: case 1 becomes `return parseUser(upgrade1to2(value))`.
+    // A later schema adds its upgrade here: case 2 becomes `return parseUser(upgrade2to3(value))`.
     default:
       return invalidRecord();
   }

@@ -14,7 +14,8 @@
 import { TwoSvError } from '../errors.js';
 import { type RandomSource, randomBytes } from '../secret.js';
 import { equalConstantTime, type SecretHasher } from './codes.js';
-import { failure, isLocked, lockedResult, requireRecent } from './failures.js';
+import { failure, isLocked, lockedResult } from './failures.js';
+import { requireProof, withProof } from './proofs.js';
 import { copyRecord, type UserRecord } from './record.js';
 import type { Rules, Step } from './step.js';
 import type { EventBody, RecoveryCodes, RecoveryResult } from './types.js';
@@ -77,6 +78,7 @@ export function issueRecoveryCodes(
   userId: string,
   setId: string,
   codes: readonly string[],
+  proof: string | undefined,
 ): Step<RecoveryCodes> {
   if (!rules.policy.recoveryCodes.enabled) {
     throw new TwoSvError('RECOVERY_CODES_OFF', 'the policy does not offer recovery codes');
@@ -85,7 +87,7 @@ export function issueRecoveryCodes(
   if (record.devices.length === 0) {
     throw new TwoSvError('NOT_ENABLED', 'recovery codes need a confirmed device first');
   }
-  requireRecent(rules.policy, record, mono);
+  requireProof(rules.policy, record, mono, proof);
   const hashes = codes.map((code) => secretHash('recovery', userId, setId, normalizeRecoveryCode(code)));
   const next = copyRecord(record);
   next.recovery = { id: setId, issuedAt: mono, hashes };
@@ -100,8 +102,8 @@ export function issueRecoveryCodes(
 /**
  * A sign-in with a recovery code. A locked user is refused even with a right code (nothing is used up);
  * a wrong or malformed code counts as a failure toward the lock; a right one is removed from the set and
- * counts as a successful verification (failures reset, the recent-verification window starts, an open
- * challenge ends).
+ * counts as a successful verification (failures reset, an open challenge ends, and a step-up proof is
+ * issued, as by `verify`, so the user can replace lost devices in this session).
  * @throws `UNKNOWN_USER`, `NOT_ENABLED`.
  */
 export function useRecoveryCode(
@@ -111,6 +113,7 @@ export function useRecoveryCode(
   mono: number,
   userId: string,
   typed: string,
+  newProof: () => string,
 ): Step<RecoveryResult> {
   if (!record) throw noUser();
   if (!record.enabled) throw new TwoSvError('NOT_ENABLED', "this user's 2SV is not on");
@@ -132,13 +135,15 @@ export function useRecoveryCode(
   next.failures = 0;
   next.verifiedAt = mono;
   next.reverify = false;
+  const proof = newProof();
+  next.proofs = withProof(rules.policy, record.proofs, proof, mono);
   const remaining = hashes.length;
   const events: EventBody[] = [
     { type: 'verification-passed', purpose: 'recovery' },
     { type: 'recovery-code-used', remaining },
   ];
   if (remaining <= rules.policy.recoveryCodes.warnAt) events.push({ type: 'recovery-codes-low', remaining });
-  return { next, events, result: { ok: true, remaining, verifiedAt: mono } };
+  return { next, events, result: { ok: true, remaining, verifiedAt: mono, proof } };
 }
 
 /**

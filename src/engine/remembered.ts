@@ -12,7 +12,8 @@
  */
 import { TwoSvError } from '../errors.js';
 import { equalConstantTime, type SecretHasher } from './codes.js';
-import { isLocked, lockedResult, requireRecent } from './failures.js';
+import { isLocked, lockedResult } from './failures.js';
+import { requireProof } from './proofs.js';
 import { copyRecord, type RememberedRec, type UserRecord } from './record.js';
 import type { Rules, Step } from './step.js';
 import type {
@@ -62,8 +63,8 @@ export function revokeAllBrowsers(next: UserRecord, mono: number, reason: Browse
 }
 
 /**
- * Remembers a browser after a successful sign-in verification (a sensitive step: a recent verification is
- * needed, not a remembered browser's sign-in). Past `policy.rememberBrowser.max`, the oldest is revoked.
+ * Remembers a browser after a successful sign-in verification (a sensitive step: the step-up proof of this
+ * session's verification is needed, not a remembered browser's sign-in). Past `policy.rememberBrowser.max`, the oldest is revoked.
  * @throws `REMEMBER_BROWSER_OFF`, `UNKNOWN_USER`, `NOT_ENABLED`, `LOCKED`, `VERIFICATION_REQUIRED`.
  */
 export function rememberBrowser(
@@ -73,6 +74,7 @@ export function rememberBrowser(
   mono: number,
   userId: string,
   fresh: { id: string; secret: string; label: string },
+  proof: string | undefined,
 ): Step<RememberToken> {
   const { policy } = rules;
   if (!policy.rememberBrowser.enabled) {
@@ -80,7 +82,7 @@ export function rememberBrowser(
   }
   if (!record) throw new TwoSvError('UNKNOWN_USER', 'this user has no 2SV record');
   if (!record.enabled) throw new TwoSvError('NOT_ENABLED', "this user's 2SV is not on");
-  requireRecent(policy, record, mono);
+  requireProof(policy, record, mono, proof);
   const added: RememberedRec = {
     id: fresh.id,
     hash: secretHash('remember', userId, fresh.id, fresh.secret),

@@ -53,6 +53,7 @@ export function adminReset(
     lockedUntil: 0,
     verifiedAt: null,
     reverify: false,
+    proofs: [],
   };
   delete next.recovery;
   const events: EventBody[] = revokeAllBrowsers(next, mono, 'reset');

@@ -6,10 +6,11 @@
 import { TwoSvError } from '../errors.js';
 import type { Policy } from '../policy.js';
 import type { RandomSource } from '../secret.js';
+import { logActivity } from './activity.js';
 import { randomCode, randomId } from './codes.js';
 import { maskDestination } from './contact.js';
 import { type Io, userKey } from './io.js';
-import { emptyRecord, parseDestination, parseUser, type UserRecord } from './record.js';
+import { type ContextRec, emptyRecord, parseDestination, parseUser, type UserRecord } from './record.js';
 import {
   DAY,
   recordSend,
@@ -36,7 +37,7 @@ export function createSendFlow(
   sender: Sender | undefined,
   random: RandomSource | undefined,
   destinationKey: (channel: CodeChannel, to: string) => string,
-): <T>(userId: string, plan: PlanSend<T>) => Promise<T | SendRefusal> {
+): <T>(userId: string, plan: PlanSend<T>, context?: ContextRec) => Promise<T | SendRefusal> {
   const { exclusive, load, save, now, emit, retries } = io;
 
   /** Reserves one send on a destination's record, or says which cap refuses it. */
@@ -74,12 +75,18 @@ export function createSendFlow(
   }
 
   /** Best-effort undo of a stored send whose sender failed: the previous code is back, the send uncounted. */
-  async function unsend(key: string, draft: SendDraft, p: SendPlan<unknown>, previous: UserRecord) {
+  async function unsend(
+    key: string,
+    draft: SendDraft,
+    p: SendPlan<unknown>,
+    previous: UserRecord,
+    logged: readonly number[],
+  ) {
     try {
       for (let attempt = 0; attempt <= retries; attempt++) {
         const entry = await load(key);
         if (!entry) return;
-        const next = undoSend(parseUser(entry.record), draft, p.field, previous);
+        const next = undoSend(parseUser(entry.record), draft, p.field, previous, logged);
         if (await save(key, next, entry.version)) return;
       }
     } catch {
@@ -88,7 +95,11 @@ export function createSendFlow(
   }
 
   /** Nothing is written after the sender returns, so it is never called twice for one request. */
-  return function sendFlow<T>(userId: string, plan: PlanSend<T>): Promise<T | SendRefusal> {
+  return function sendFlow<T>(
+    userId: string,
+    plan: PlanSend<T>,
+    context?: ContextRec,
+  ): Promise<T | SendRefusal> {
     if (!sender) {
       return Promise.reject(new TwoSvError('INVALID_OPTION', 'a sender is required to send codes'));
     }
@@ -97,7 +108,7 @@ export function createSendFlow(
       const draft: SendDraft = { id: randomId(random), code: '', sendId: randomId(random) };
       draft.code = randomCode(policy.code.digits, random);
       let reserved: string | null = null;
-      let stored: { plan: SendPlan<T>; previous: UserRecord; mono: number } | null = null;
+      let stored: { plan: SendPlan<T>; previous: UserRecord; mono: number; logged: number[] } | null = null;
       try {
         for (let attempt = 0; attempt <= retries && !stored; attempt++) {
           const entry = await load(key);
@@ -118,8 +129,13 @@ export function createSendFlow(
             if (capped) return capped;
             reserved = destination;
           }
-          if (await save(key, recordSend(p, mono, draft.sendId), entry ? entry.version : null)) {
-            stored = { plan: p, previous: record ?? emptyRecord(), mono };
+          const next = recordSend(p, mono, draft.sendId);
+          // Logged in the same write as the code in flight, from the events reported after the send.
+          logActivity(policy, record, next, p.events, mono, context);
+          const before = new Set((record?.activity ?? []).map((e) => e.seq));
+          const logged = next.activity.filter((e) => !before.has(e.seq)).map((e) => e.seq);
+          if (await save(key, next, entry ? entry.version : null)) {
+            stored = { plan: p, previous: record ?? emptyRecord(), mono, logged };
           }
         }
         if (!stored) throw new TwoSvError('STORE_CONFLICT', 'the record kept changing; nothing was sent');
@@ -127,7 +143,7 @@ export function createSendFlow(
         if (reserved) await refund(reserved, draft.sendId);
         throw err;
       }
-      const { plan: p, previous, mono } = stored;
+      const { plan: p, previous, mono, logged } = stored;
       try {
         await sender({
           userId,
@@ -138,7 +154,7 @@ export function createSendFlow(
           expiresAt: p.value.expiresAt,
         });
       } catch (cause) {
-        await unsend(key, draft, p, previous);
+        await unsend(key, draft, p, previous, logged);
         if (reserved) await refund(reserved, draft.sendId);
         throw new TwoSvError('SENDER_FAILED', 'the sender failed; no code was sent', { cause });
       }

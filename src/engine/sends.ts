@@ -105,14 +105,20 @@ export function recordSend(plan: SendPlan<unknown>, mono: number, sendId: string
   };
 }
 
-/** Undoes a stored send whose sender failed: the send uncounted, the previous code back if still ours. */
+/**
+ * Undoes a stored send whose sender failed: the send uncounted, the previous code back if still ours, the
+ * activity entries it logged (numbered `logged`) removed.
+ */
 export function undoSend(
   record: UserRecord,
   draft: SendDraft,
   field: PendingField,
   previous: UserRecord,
+  logged: readonly number[],
 ): UserRecord {
   const next: UserRecord = { ...record, sends: record.sends.filter((s) => s.id !== draft.sendId) };
+  // The activity entries of the send's events go too: the change they record did not happen.
+  if (logged.length > 0) next.activity = record.activity.filter((e) => !logged.includes(e.seq));
   if (record[field]?.id === draft.id) {
     (next as unknown as Record<PendingField, unknown>)[field] = previous[field];
   }

@@ -5,9 +5,10 @@
  */
 
 import { maskPhone } from '../phone.js';
-import { backupKindsFor, isPrimaryKind, isRecentVerification, type Policy } from '../policy.js';
+import { backupKindsFor, isPrimaryKind, type Policy } from '../policy.js';
 import { maskContact } from './contact.js';
 import { isLocked } from './failures.js';
+import { isValidProof } from './proofs.js';
 import { type DeviceRec, emptyRecord, type PendingRec, type UserRecord } from './record.js';
 import { liveBrowsers } from './remembered.js';
 import type { DeviceInfo, TwoStepStatus } from './types.js';
@@ -25,7 +26,13 @@ export function deviceInfo(d: DeviceRec | PendingRec, confirmed: boolean): Devic
   return info;
 }
 
-export function statusOf(policy: Policy, r: UserRecord | null, at: number, mono: number): TwoStepStatus {
+export function statusOf(
+  policy: Policy,
+  r: UserRecord | null,
+  at: number,
+  mono: number,
+  proof?: string,
+): TwoStepStatus {
   const record = r ?? emptyRecord();
   const devices = [...record.devices].sort((a, b) => (a.role === b.role ? 0 : a.role === 'primary' ? -1 : 1));
   const infos = devices.map((d) => deviceInfo(d, true));
@@ -55,7 +62,7 @@ export function statusOf(policy: Policy, r: UserRecord | null, at: number, mono:
     failures: record.failures,
     reverificationRequired: record.reverify,
     verifiedAt: record.verifiedAt,
-    recentlyVerified: !record.reverify && isRecentVerification(policy, record.verifiedAt, mono),
+    recentlyVerified: !locked && isValidProof(policy, record, mono, proof),
     phoneOnly,
     recommendAuthenticator: phoneOnly && authenticatorReachable,
     contacts: record.contacts.map((c) => ({

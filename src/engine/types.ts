@@ -157,7 +157,10 @@ export interface TwoStepStatus {
   readonly reverificationRequired: boolean;
   /** The last successful sign-in verification, or setup confirmation, ms since the epoch. */
   readonly verifiedAt: number | null;
-  /** Whether a sensitive change (swap, remove, replace, disable, adding a device) is allowed now. */
+  /**
+   * Whether the proof passed to {@link TwoStep.status} allows a sensitive change (swap, remove, replace,
+   * disable, adding a device) now; `false` without one.
+   */
   readonly recentlyVerified: boolean;
   /**
    * Every confirmed device is a phone. SMS and voice are restricted authenticators (NIST SP 800-63B
@@ -215,8 +218,15 @@ export type VerifyResult =
       /** The device whose code passed. */
       readonly deviceId: string;
       readonly kind: DeviceKind;
-      /** When, ms since the epoch: the start of the "recent verification" window. */
+      /** When, ms since the epoch. */
       readonly verifiedAt: number;
+      /**
+       * The step-up proof of this verification: **keep it in this sign-in session only** (server-side
+       * session data, never a URL or a log) and pass it to sensitive changes. Shown once; the engine keeps
+       * only its hash. Valid for `policy.recentVerification` seconds, until a lock or
+       * {@link TwoStep.requireReverification}.
+       */
+      readonly proof: string;
     }
   | VerifyFailure;
 
@@ -283,6 +293,11 @@ export type ConfirmResult =
       readonly device: DeviceInfo;
       /** Whether 2SV is on now (it turns on once the policy's requirements are met). */
       readonly enabled: boolean;
+      /**
+       * When this confirmation turned 2SV on: a step-up proof for the session that set it up (see
+       * {@link VerifyResult}), so it can go on (add another backup, say) without signing in again.
+       */
+      readonly proof?: string;
     }
   | VerifyFailure;
 
@@ -305,6 +320,8 @@ export type RecoveryResult =
       readonly remaining: number;
       /** When, ms since the epoch: the start of the "recent verification" window, as for `verify`. */
       readonly verifiedAt: number;
+      /** The step-up proof for this sign-in session, as {@link TwoStep.verify} returns it. */
+      readonly proof: string;
     }
   | VerifyFailure;
 
@@ -434,7 +451,15 @@ export type EventBody =
   | { readonly type: 'device-added'; readonly device: DeviceInfo }
   | { readonly type: 'device-replaced'; readonly device: DeviceInfo; readonly replaced: DeviceInfo }
   | { readonly type: 'device-removed'; readonly device: DeviceInfo }
-  | { readonly type: 'primary-changed'; readonly deviceId: string; readonly previousDeviceId: string }
+  | {
+      readonly type: 'primary-changed';
+      readonly deviceId: string;
+      readonly previousDeviceId: string;
+      /** The new primary, as shown (masked). */
+      readonly device: DeviceInfo;
+      /** The previous primary, now a backup. */
+      readonly previous: DeviceInfo;
+    }
   | { readonly type: 'two-step-enabled' }
   | { readonly type: 'two-step-disabled'; readonly devices: readonly DeviceInfo[] }
   | { readonly type: 'challenge-started'; readonly deviceId: string; readonly kind: DeviceKind }
@@ -531,6 +556,10 @@ export interface EnrollAuthenticatorOptions {
   replaces?: string;
   /** Options of the QR SVG. **(Optional)** */
   qr?: OtpauthQrOptions;
+  /** The session's step-up proof: required while 2SV is on. **(Optional)** */
+  proof?: string | undefined;
+  /** Kept in the activity log. **(Optional)** */
+  context?: ActivityContext | undefined;
 }
 
 /** Options of {@link TwoStep.enrollPhone}. */
@@ -543,6 +572,85 @@ export interface EnrollPhoneOptions {
   role?: DeviceRole;
   /** Replace this device on confirmation; the new one takes its role. **(Optional)** */
   replaces?: string;
+  /** The session's step-up proof: required while 2SV is on. **(Optional)** */
+  proof?: string | undefined;
+  /** Kept in the activity log. **(Optional)** */
+  context?: ActivityContext | undefined;
+}
+
+/**
+ * What the app tells the activity log about a call: who made it from where, and why. Each field is
+ * optional, a string without control characters: `ip` at most 64 characters, `userAgent` 512, `reason`
+ * 200 (longer is `INVALID_OPTION`: truncate before passing). Never put a secret, a code or a full phone
+ * number or address here: it is shown on the user's activity page.
+ */
+export interface ActivityContext {
+  readonly ip?: string;
+  readonly userAgent?: string;
+  readonly reason?: string;
+}
+
+/** Options of calls that log a change. */
+export interface ContextOptions {
+  /** Kept with the change in the activity log. **(Optional)** */
+  context?: ActivityContext | undefined;
+}
+
+/**
+ * Options of a sensitive change (swap, remove, disable; adding a device takes the same two fields in its
+ * own options).
+ */
+export interface SensitiveOptions extends ContextOptions {
+  /**
+   * The step-up proof that {@link TwoStep.verify} returned in **this** sign-in session. Required while
+   * 2SV is on; without a valid one the change is refused with `VERIFICATION_REQUIRED`.
+   */
+  proof?: string | undefined;
+}
+
+/**
+ * One entry of a user's activity log ({@link TwoStep.activity}): the event the change reported to
+ * `onEvent`, with its number (`seq`, increasing), time and the context the app passed. A burst of failed
+ * codes is one `codes-failed` entry: `count` failures from `since` to `at`. The lock that may end it is
+ * its own `locked` entry, whose `until` is when the lock ends. Never a secret, a code, a hash of one, or a
+ * full phone number or address: devices and contacts are masked as in events.
+ */
+export type ActivityEntry = {
+  readonly seq: number;
+  readonly at: number;
+  readonly context?: ActivityContext;
+} & (
+  | Extract<
+      EventBody,
+      {
+        readonly type:
+          | 'enrollment-started'
+          | 'device-added'
+          | 'device-replaced'
+          | 'device-removed'
+          | 'primary-changed'
+          | 'two-step-enabled'
+          | 'two-step-disabled'
+          | 'locked'
+          | 'reverification-required'
+          | 'contact-verified'
+          | 'enrollment-cancelled'
+          | 'recovery-codes-issued'
+          | 'recovery-code-used'
+          | 'recovery-codes-low'
+          | 'two-step-reset'
+          | 'remembered-browser-added'
+          | 'remembered-browser-revoked';
+      }
+    >
+  | { readonly type: 'codes-failed'; readonly count: number; readonly since: number }
+);
+
+/** One page of the activity log, newest first. */
+export interface ActivityPage {
+  readonly entries: readonly ActivityEntry[];
+  /** Pass as `before` for the next (older) page; `null` when there is none. */
+  readonly next: number | null;
 }
 
 /**
@@ -556,8 +664,11 @@ export interface EnrollPhoneOptions {
 export interface TwoStep {
   /** The engine's policy. */
   readonly policy: Policy;
-  /** The user's 2SV state for a settings page or sign-in flow. A user with no record is simply off. */
-  status(userId: string): Promise<TwoStepStatus>;
+  /**
+   * The user's 2SV state for a settings page or sign-in flow. A user with no record is simply off. Pass
+   * the session's proof to learn whether it still allows sensitive changes (`recentlyVerified`).
+   */
+  status(userId: string, options?: { proof?: string | undefined }): Promise<TwoStepStatus>;
   /** Begins enrolling an authenticator app: returns the secret, URI and QR code to show. */
   enrollAuthenticator(userId: string, options: EnrollAuthenticatorOptions): Promise<AuthenticatorEnrollment>;
   /** Begins enrolling a phone: sends a code to it. Calling it again resends (a new code). */
@@ -566,49 +677,59 @@ export interface TwoStep {
     options: EnrollPhoneOptions,
   ): Promise<{ readonly ok: true; readonly enrollment: PhoneEnrollment } | SendRefusal>;
   /** Confirms the pending enrolment with the code the user typed. */
-  confirmEnrollment(userId: string, code: string): Promise<ConfirmResult>;
+  confirmEnrollment(userId: string, code: string, options?: ContextOptions): Promise<ConfirmResult>;
   /** Begins a sign-in challenge on the primary, or on `deviceId`; ends any other. Sends a code to phones. */
   beginChallenge(userId: string, options?: { deviceId?: string }): Promise<ChallengeResult>;
-  /** Checks the code of the open challenge. */
-  verify(userId: string, code: string): Promise<VerifyResult>;
-  /** Makes a backup the primary, and the primary a backup. */
-  swapPrimary(userId: string, deviceId?: string): Promise<TwoStepStatus>;
-  /** Removes a confirmed device. */
-  removeDevice(userId: string, deviceId: string): Promise<TwoStepStatus>;
-  /** Turns 2SV off and forgets every device. */
-  disable(userId: string): Promise<TwoStepStatus>;
+  /** Checks the code of the open challenge; a pass returns the session's step-up `proof`. */
+  verify(userId: string, code: string, options?: ContextOptions): Promise<VerifyResult>;
+  /**
+   * Makes a backup (`deviceId`, or the only backup) the primary, and the primary a backup. Needs the
+   * session's proof while 2SV is on.
+   */
+  swapPrimary(userId: string, options?: SensitiveOptions & { deviceId?: string }): Promise<TwoStepStatus>;
+  /** Removes a confirmed device. Needs the session's proof while 2SV is on. */
+  removeDevice(userId: string, deviceId: string, options?: SensitiveOptions): Promise<TwoStepStatus>;
+  /** Turns 2SV off and forgets every device. Needs the session's proof while 2SV is on. */
+  disable(userId: string, options?: SensitiveOptions): Promise<TwoStepStatus>;
   /**
    * Demands a fresh second step at the next sign-in (after an abnormal sign-in). Ends the open challenge
    * and any pending enrolment; sensitive changes wait for the fresh verification.
    */
-  requireReverification(userId: string, options?: { reason?: string }): Promise<TwoStepStatus>;
+  requireReverification(
+    userId: string,
+    options?: { reason?: string; context?: ActivityContext },
+  ): Promise<TwoStepStatus>;
   /** Sends a one-time code to an emergency contact. */
   beginContactVerification(
     userId: string,
     contact: ContactInput,
   ): Promise<{ readonly ok: true; readonly to: string; readonly expiresAt: number } | SendRefusal>;
   /** Confirms the pending contact verification with the code the user typed. */
-  confirmContact(userId: string, code: string): Promise<ContactResult>;
+  confirmContact(userId: string, code: string, options?: ContextOptions): Promise<ContactResult>;
   /** Ends the pending enrolment, if any (the QR code or sent code stops working). Needs no verification. */
   cancelEnrollment(userId: string): Promise<TwoStepStatus>;
   /**
    * Issues a new set of `policy.recoveryCodes.count` recovery codes, voiding the old set. A sensitive
-   * change: needs a recent verification, and at least one confirmed device.
+   * change: needs this session's step-up `proof`, and at least one confirmed device.
    */
-  issueRecoveryCodes(userId: string): Promise<RecoveryCodes>;
+  issueRecoveryCodes(userId: string, options?: SensitiveOptions): Promise<RecoveryCodes>;
   /**
    * Checks a recovery code as the second step of a sign-in, in place of a device code (no challenge
-   * needed). Each code works once; a wrong one counts toward the lock like any wrong code.
+   * needed). Each code works once; a wrong one counts toward the lock like any wrong code. A right one
+   * returns a step-up `proof`, as {@link TwoStep.verify} does, so the user can replace lost devices.
    */
-  useRecoveryCode(userId: string, code: string): Promise<RecoveryResult>;
+  useRecoveryCode(userId: string, code: string, options?: ContextOptions): Promise<RecoveryResult>;
   /**
    * Support staff's reset, needing no verification by the user: removes every device, recovery code,
    * challenge, pending enrolment, remembered browser and lock, so the user enrols afresh. Verified
    * contacts and send counters stay. Check the user's identity first: that is the app's job.
    */
-  adminReset(userId: string, options: ResetOptions): Promise<TwoStepStatus>;
-  /** After a successful sign-in verification, remembers this browser: returns its token, shown once. */
-  rememberBrowser(userId: string, options: { label: string }): Promise<RememberToken>;
+  adminReset(userId: string, options: ResetOptions & ContextOptions): Promise<TwoStepStatus>;
+  /**
+   * After a successful sign-in verification, remembers this browser: returns its token, shown once. Needs
+   * the step-up `proof` that verification returned in this session.
+   */
+  rememberBrowser(userId: string, options: { label: string } & SensitiveOptions): Promise<RememberToken>;
   /** A sign-in presenting a remember token: skips the second step if valid, and rotates the token. */
   useRememberToken(userId: string, token: string): Promise<RememberResult>;
   /** The user's live remembered browsers, oldest first. */
@@ -620,4 +741,9 @@ export interface TwoStep {
     userId: string,
     options?: { reason?: 'user' | 'password-changed' },
   ): Promise<readonly RememberedBrowser[]>;
+  /**
+   * A page of the user's activity log, newest first: `limit` entries (1 to 100, default 20) numbered
+   * below `before` (the previous page's `next`). For a "Review recent activity" settings page.
+   */
+  activity(userId: string, options?: { limit?: number; before?: number }): Promise<ActivityPage>;
 }

@@ -50,6 +50,11 @@ export interface Bench {
   totp(secret: string, at?: number): string;
   eventTypes(): string[];
   clearEvents(): void;
+  /**
+   * The step-up proof the last successful `verify`, `useRecoveryCode` or 2SV-enabling `confirmEnrollment` of `userId`
+   * returned through `b.twoStep`, as one sign-in session would keep it.
+   */
+  proof(userId: string): string | undefined;
 }
 
 export function makeBench(
@@ -62,7 +67,7 @@ export function makeBench(
   let failures = 0;
   let calls = 0;
   const store = options.store ?? new MemoryStore({ clock });
-  const twoStep = createTwoStep({
+  const engine = createTwoStep({
     codeKey: CODE_KEY,
     clock,
     random: seededRandom(options.seed),
@@ -81,6 +86,25 @@ export function makeBench(
     ...options,
     store,
   });
+  const proofs = new Map<string, string>();
+  const twoStep: TwoStep = {
+    ...engine,
+    async verify(userId, code, opts) {
+      const result = await engine.verify(userId, code, opts);
+      if (result.ok) proofs.set(userId, result.proof);
+      return result;
+    },
+    async confirmEnrollment(userId, code, opts) {
+      const result = await engine.confirmEnrollment(userId, code, opts);
+      if (result.ok && result.proof !== undefined) proofs.set(userId, result.proof);
+      return result;
+    },
+    async useRecoveryCode(userId, code, opts) {
+      const result = await engine.useRecoveryCode(userId, code, opts);
+      if (result.ok) proofs.set(userId, result.proof);
+      return result;
+    },
+  };
   return {
     twoStep,
     store,
@@ -107,6 +131,7 @@ export function makeBench(
     clearEvents: () => {
       events.length = 0;
     },
+    proof: (userId) => proofs.get(userId),
   };
 }
 
@@ -135,6 +160,7 @@ export async function addAuthenticator(
 ): Promise<{ secret: string; id: string }> {
   const enrollment = await b.twoStep.enrollAuthenticator(userId, {
     account: `${userId}@example.com`,
+    proof: b.proof(userId),
     ...extra,
   });
   const result = await b.twoStep.confirmEnrollment(userId, b.totp(enrollment.secret));
@@ -151,7 +177,7 @@ export async function addPhone(
   extra: { role?: 'primary' | 'backup'; replaces?: string } = {},
 ): Promise<string> {
   b.advance(31_000);
-  const begun = await b.twoStep.enrollPhone(userId, { phone, kind, ...extra });
+  const begun = await b.twoStep.enrollPhone(userId, { phone, kind, proof: b.proof(userId), ...extra });
   if (!begun.ok) throw new Error(`send refused: ${begun.reason}`);
   const result = await b.twoStep.confirmEnrollment(userId, b.lastCode());
   expect(result.ok).toBe(true);

@@ -1,0 +1,95 @@
+/**
+ * Step-up proofs bound to a sign-in session: a successful sign-in verification issues an opaque token the
+ * app keeps in that session; the record keeps only its SHA-256. A sensitive change must present a token
+ * whose hash is stored, issued within the recent-verification window. A lock or a re-verification demand
+ * ends every proof, so only a verification after it counts.
+ * @module
+ */
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { TwoSvError } from '../errors.js';
+import { digest } from '../internal/hmac.js';
+import { SHA256 } from '../internal/sha256.js';
+import { isRecentVerification, type Policy } from '../policy.js';
+import type { RandomSource } from '../secret.js';
+import { equalConstantTime, randomToken } from './codes.js';
+import { isLocked } from './failures.js';
+import type { ProofRec, UserRecord } from './record.js';
+
+/** Tokens are 32 hex digits; anything longer than this is not one of ours. */
+const MAX_PROOF = 128;
+
+/**
+ * A new token: 128 bits from the CSPRNG (or the injected test source), hex. It is drawn on every successful
+ * sign-in, so it comes from the pooled draws of ids (a `getRandomValues` call per token cost more than the
+ * TOTP check itself, measured in bench/enrollment.mjs); 32 hex digits hash in one SHA-256 block.
+ */
+export function newProofToken(random: RandomSource | undefined): string {
+  return randomToken(random);
+}
+
+/**
+ * What the record keeps of a token: its SHA-256, hex. A token is a random 128-bit value, so an unkeyed hash
+ * is enough. The package's own SHA-256 core (checked against noble and node:crypto in test/sha2.test.ts)
+ * costs a fraction of a generic hash on this per-sign-in path (bench/enrollment.mjs).
+ */
+export function proofHash(token: string): string {
+  return bytesToHex(digest(SHA256, utf8ToBytes(token)));
+}
+
+/** @throws `INVALID_OPTION` unless `proof` is absent or a string of at most 128 characters. */
+export function checkProofOption(proof: unknown): string | undefined {
+  if (proof === undefined) return undefined;
+  if (typeof proof !== 'string' || proof.length > MAX_PROOF) {
+    throw new TwoSvError('INVALID_OPTION', 'proof must be the string verify returned');
+  }
+  return proof;
+}
+
+/** The stored proofs with `token` added: the expired ones dropped, then the oldest beyond the cap. */
+export function withProof(
+  policy: Policy,
+  proofs: readonly ProofRec[],
+  token: string,
+  mono: number,
+): ProofRec[] {
+  const kept = proofs.filter((p) => isRecentVerification(policy, p.issuedAt, mono));
+  kept.push({ hash: proofHash(token), issuedAt: mono });
+  return kept.length > policy.maxProofs ? kept.slice(kept.length - policy.maxProofs) : kept;
+}
+
+/** Whether `proof` is one of this record's proofs and still recent; never throws. */
+export function isValidProof(
+  policy: Policy,
+  r: UserRecord,
+  mono: number,
+  proof: string | undefined,
+): boolean {
+  if (proof === undefined || r.reverify || proof.length > MAX_PROOF) return false;
+  const hash = proofHash(proof);
+  let found = false;
+  // Every stored hash is compared (a constant number of comparisons for this record).
+  for (const p of r.proofs) {
+    if (equalConstantTime(p.hash, hash) && isRecentVerification(policy, p.issuedAt, mono)) found = true;
+  }
+  return found;
+}
+
+/**
+ * The one check of every sensitive change: with 2SV on, the user must not be locked and `proof` must be
+ * a valid proof of this user's record. Sensitive calls added later (recovery codes, support resets) call
+ * this the same way.
+ * @throws `LOCKED` or `VERIFICATION_REQUIRED`.
+ */
+export function requireProof(policy: Policy, r: UserRecord, mono: number, proof: string | undefined): void {
+  if (!r.enabled) return;
+  // A lock means someone is guessing codes: no device changes until it ends, with a proof or without.
+  if (isLocked(r, mono)) {
+    throw new TwoSvError('LOCKED', 'this change is refused while the user is locked out');
+  }
+  if (!isValidProof(policy, r, mono, proof)) {
+    throw new TwoSvError(
+      'VERIFICATION_REQUIRED',
+      'this change needs the proof of a recent verification in this session',
+    );
+  }
+}
