@@ -24,6 +24,8 @@ const IN_FLIGHT = 32;
 /** The pg Pool's size (BENCH_PG_POOL) and whether the store prepares its statements (BENCH_PG_PREPARE=0). */
 const POOL = Number(process.env.BENCH_PG_POOL ?? IN_FLIGHT);
 const PREPARE = process.env.BENCH_PG_PREPARE !== '0';
+/** Which stores to run (BENCH_STORES=memory,pglite,postgres,redis): all by default. */
+const ONLY = new Set((process.env.BENCH_STORES ?? 'memory,pglite,postgres,redis').split(','));
 const policy = definePolicy({ requireBackup: false });
 
 const freePort = () =>
@@ -325,19 +327,23 @@ export async function runStores() {
     };
     return () => n;
   };
-  const memory = new MemoryStore();
-  const gets = counted(memory, 'get');
-  const puts = counted(memory, 'put');
-  rows.push(await signIns('MemoryStore', memory, () => gets() + puts()));
+  if (ONLY.has('memory')) {
+    const memory = new MemoryStore();
+    const gets = counted(memory, 'get');
+    const puts = counted(memory, 'put');
+    rows.push(await signIns('MemoryStore', memory, () => gets() + puts()));
+  }
 
-  const lite = new PGlite();
-  await migratePostgres(lite);
-  const liteCalls = counted(lite, 'query'); // before the store binds lite.query
-  rows.push(await signIns('PGlite (in process)', new PostgresStore(lite), liteCalls));
-  await lite.close();
+  if (ONLY.has('pglite')) {
+    const lite = new PGlite();
+    await migratePostgres(lite);
+    const liteCalls = counted(lite, 'query'); // before the store binds lite.query
+    rows.push(await signIns('PGlite (in process)', new PostgresStore(lite), liteCalls));
+    await lite.close();
+  }
 
-  const pgServer = process.env.DATABASE_URL ? null : await startPostgres();
-  const pgUrl = process.env.DATABASE_URL ?? pgServer?.url;
+  const pgServer = !ONLY.has('postgres') || process.env.DATABASE_URL ? null : await startPostgres();
+  const pgUrl = ONLY.has('postgres') ? (process.env.DATABASE_URL ?? pgServer?.url) : null;
   let pgCeiling = null;
   if (pgUrl) {
     try {
@@ -355,8 +361,8 @@ export async function runStores() {
     }
   }
 
-  const redisServer = process.env.REDIS_URL ? null : await startRedis();
-  const redisUrl = process.env.REDIS_URL ?? redisServer?.url;
+  const redisServer = !ONLY.has('redis') || process.env.REDIS_URL ? null : await startRedis();
+  const redisUrl = ONLY.has('redis') ? (process.env.REDIS_URL ?? redisServer?.url) : null;
   let redisRps = null;
   if (redisUrl) {
     try {

@@ -210,6 +210,8 @@ function version(row: Record<string, unknown> | undefined): string {
  * engine is **two round trips** (read, conditional write), as is every other engine operation on one user
  * (sending a code also reads and writes the destination's throttle row: four).
  *
+ * - On node-postgres the statements are named prepared statements (option `prepare`), each parsed and
+ *   planned once per connection; PGlite and other clients get plain `query(text, params)` calls.
  * - Versions come from the sequence `<table>_versions`, so they are never reused, even for a key deleted
  *   and created again. They are returned as decimal strings (a `bigint` does not fit a JS number).
  * - A row past its `expires_at` reads as absent and is taken over by the next create; delete such rows
