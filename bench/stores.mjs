@@ -6,7 +6,7 @@
 // Servers: DATABASE_URL / REDIS_URL if set (pgbench then needs PG* access too), else throwaway servers on
 // loopback (as the tests start them; as root, PostgreSQL runs as the postgres user). Missing ones are skipped.
 // Run: npm run build && node bench/stores.mjs   (BENCH_STORE_USERS, BENCH_STORE_SECONDS, BENCH_STORES,
-// BENCH_PG_POOL, BENCH_PG_PREPARE tune it). "Node CPU" is this process's user + system CPU time per
+// BENCH_PG_POOL, BENCH_PG_PREPARE, BENCH_REDIS_AUTOPIPELINE tune it). "Node CPU" is this process's user + system CPU time per
 // verification in the timed part: on a 2-core machine, what the client burns the server cannot use.
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -371,7 +371,10 @@ export async function runStores() {
   let redisRps = null;
   if (redisUrl) {
     try {
-      const redis = new Redis(redisUrl);
+      // BENCH_REDIS_AUTOPIPELINE=1: ioredis writes the commands of one tick in one write (a client option).
+      const redis = new Redis(redisUrl, {
+        enableAutoPipelining: process.env.BENCH_REDIS_AUTOPIPELINE === '1',
+      });
       const calls = counted(redis, 'call'); // before the store binds redis.call
       const prefix = `bench:${Date.now()}:`;
       const store = new RedisStore(redis, { prefix });
