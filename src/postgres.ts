@@ -26,6 +26,16 @@ export interface PostgresClient {
   query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
+/**
+ * A statement as node-postgres' `query(config)` takes it: with a `name`, the driver prepares it once per
+ * connection and afterwards sends only the name and the values.
+ */
+interface NamedQuery {
+  name: string;
+  text: string;
+  values: unknown[];
+}
+
 /** Options of {@link PostgresStore} and {@link migratePostgres}. */
 export interface PostgresStoreOptions {
   /**
@@ -34,6 +44,14 @@ export interface PostgresStoreOptions {
    * `'twosv_records'`.
    */
   table?: string;
+  /**
+   * Send the store's statements as named prepared statements (`{ name, text, values }`), so the server
+   * parses and plans each once per connection instead of on every call. Only node-postgres takes that
+   * form. **(Optional)** Defaults to `true` for a node-postgres `Pool`, `PoolClient` or `Client` and
+   * `false` for anything else (PGlite, other drivers, wrappers). Set `false` behind a proxy in
+   * transaction-pooling mode that does not keep prepared statements (PgBouncer before 1.21).
+   */
+  prepare?: boolean;
 }
 
 /** Defaults of {@link PostgresStoreOptions}. */
@@ -127,13 +145,48 @@ async function run(
   params: unknown[],
   what: string,
 ): Promise<Record<string, unknown>[]> {
+  return rowsOf(() => client.query(text, params), what);
+}
+
+async function rowsOf(
+  query: () => Promise<{ rows: unknown[] }>,
+  what: string,
+): Promise<Record<string, unknown>[]> {
   let result: { rows: unknown[] };
   try {
-    result = await client.query(text, params);
+    result = await query();
   } catch (cause) {
     throw new TwoSvError('STORE_FAILED', `the PostgreSQL store failed to ${what}`, { cause });
   }
   return result.rows as Record<string, unknown>[];
+}
+
+/**
+ * Whether `client` is node-postgres' `Pool` (it has the `Client` class it makes connections with) or a
+ * `Client`/`PoolClient` (it has `connectionParameters`): the clients that take `{ name, text, values }`.
+ */
+function isNodePostgres(client: object): boolean {
+  const c = client as { Client?: unknown; connect?: unknown; connectionParameters?: unknown };
+  return (
+    typeof c.connect === 'function' &&
+    (typeof c.Client === 'function' ||
+      (typeof c.connectionParameters === 'object' && c.connectionParameters !== null))
+  );
+}
+
+/**
+ * A statement name that is the same for the same text in every process (the server keeps prepared
+ * statements per connection, node-postgres refuses one name for two texts) and fits PostgreSQL's 63 bytes.
+ */
+function statementName(text: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  }
+  return `twosv_${h1.toString(16).padStart(8, '0')}${h2.toString(16).padStart(8, '0')}`;
 }
 
 const CONFLICT: PutResult = Object.freeze({ ok: false, reason: 'conflict' });
@@ -157,6 +210,8 @@ function version(row: Record<string, unknown> | undefined): string {
  * engine is **two round trips** (read, conditional write), as is every other engine operation on one user
  * (sending a code also reads and writes the destination's throttle row: four).
  *
+ * - On node-postgres the statements are named prepared statements (option `prepare`), each parsed and
+ *   planned once per connection; PGlite and other clients get plain `query(text, params)` calls.
  * - Versions come from the sequence `<table>_versions`, so they are never reused, even for a key deleted
  *   and created again. They are returned as decimal strings (a `bigint` does not fit a JS number).
  * - A row past its `expires_at` reads as absent and is taken over by the next create; delete such rows
@@ -196,12 +251,12 @@ function version(row: Record<string, unknown> | undefined): string {
  * ```
  */
 export class PostgresStore implements Store {
-  readonly #client: PostgresClient;
   readonly #get: string;
   readonly #create: string;
   readonly #update: string;
   readonly #delete: string;
   readonly #expired: string;
+  readonly #send: (text: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
 
   /**
    * @param client - a `pg` `Pool` (recommended: one per app server) or `Client`, or a PGlite instance.
@@ -213,7 +268,23 @@ export class PostgresStore implements Store {
       throw new TwoSvError('INVALID_OPTION', 'client must have a query(text, params) method');
     }
     const n = names(options);
-    this.#client = client;
+    const prepare = options?.prepare ?? isNodePostgres(client);
+    if (typeof prepare !== 'boolean') throw new TwoSvError('INVALID_OPTION', 'prepare must be a boolean');
+    if (prepare) {
+      const named = new Map<string, string>();
+      const query = client.query.bind(client) as unknown as (q: NamedQuery) => Promise<{ rows: unknown[] }>;
+      this.#send = (text, values) => {
+        let name = named.get(text);
+        if (name === undefined) {
+          name = statementName(text);
+          named.set(text, name);
+        }
+        return query({ name, text, values });
+      };
+    } else {
+      const query = client.query.bind(client);
+      this.#send = (text, params) => query(text, params);
+    }
     const live = '(expires_at IS NULL OR expires_at > now())';
     const expires = 'to_timestamp($3::double precision / 1000)';
     this.#get = `SELECT version::text AS version, record FROM ${n.table} WHERE key = $1 AND ${live}`;
@@ -234,7 +305,7 @@ SELECT count(*)::int AS n FROM gone`;
   /** See {@link Store.get}: one `SELECT`. */
   async get(key: string): Promise<StoredEntry | null> {
     checkStoreKey(key);
-    const rows = await run(this.#client, this.#get, [key], 'read');
+    const rows = await rowsOf(() => this.#send(this.#get, [key]), 'read');
     const row = rows[0];
     if (!row) return null;
     return { record: parseRecord(row.record), version: version(row) };
@@ -256,13 +327,13 @@ SELECT count(*)::int AS n FROM gone`;
     const expires = expiresAt === undefined ? null : expiresAt;
     let rows: Record<string, unknown>[];
     if (expectedVersion === null) {
-      rows = await run(this.#client, this.#create, [key, text, expires], 'write');
+      rows = await rowsOf(() => this.#send(this.#create, [key, text, expires]), 'write');
     } else {
       // A version this store never returns matches no row: a conflict, without asking the database.
       const expected = typeof expectedVersion === 'number' ? String(expectedVersion) : expectedVersion;
       if (typeof expected !== 'string' || !VERSION.test(expected)) return CONFLICT;
       if (expected.length === 19 && expected > '9223372036854775807') return CONFLICT;
-      rows = await run(this.#client, this.#update, [key, text, expires, expected], 'write');
+      rows = await rowsOf(() => this.#send(this.#update, [key, text, expires, expected]), 'write');
     }
     return rows.length ? { ok: true, version: version(rows[0]) } : CONFLICT;
   }
@@ -270,7 +341,7 @@ SELECT count(*)::int AS n FROM gone`;
   /** See {@link Store.delete}: one `DELETE`. A row past its `expires_at` is removed but counts as absent. */
   async delete(key: string): Promise<boolean> {
     checkStoreKey(key);
-    const rows = await run(this.#client, this.#delete, [key], 'delete');
+    const rows = await rowsOf(() => this.#send(this.#delete, [key]), 'delete');
     return rows[0]?.live === true;
   }
 
@@ -294,7 +365,7 @@ SELECT count(*)::int AS n FROM gone`;
    * ```
    */
   async deleteExpired(): Promise<number> {
-    const rows = await run(this.#client, this.#expired, [], 'delete expired rows');
+    const rows = await rowsOf(() => this.#send(this.#expired, []), 'delete expired rows');
     return Number(rows[0]?.n ?? 0);
   }
 }

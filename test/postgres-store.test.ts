@@ -56,6 +56,39 @@ runStoreContract(
     }
   });
 
+  it('prepares named statements on node-postgres, once per connection, one name per table', async () => {
+    const client = new pg.Client({ connectionString: server!.url });
+    await client.connect();
+    try {
+      const [t1, t2] = [table(), table()];
+      await migratePostgres(client, { table: t1 });
+      await migratePostgres(client, { table: t2 });
+      const one = new PostgresStore(client, { table: t1 });
+      const two = new PostgresStore(client, { table: t2 });
+      for (let i = 0; i < 3; i++) {
+        for (const store of [one, two]) {
+          const created = await store.put(`user:${i}`, { i }, null);
+          const entry = await store.get(`user:${i}`);
+          expect(entry).toEqual({ record: { i }, version: (created as { version: string }).version });
+          expect((await store.put(`user:${i}`, { i: -i }, entry!.version)).ok).toBe(true);
+          expect(await store.delete(`user:${i}`)).toBe(true);
+        }
+      }
+      const { rows } = await client.query<{ name: string; statement: string }>(
+        'SELECT name, statement FROM pg_prepared_statements ORDER BY name',
+      );
+      // INSERT, SELECT, UPDATE, DELETE for each table: eight statements, each prepared once.
+      expect(rows).toHaveLength(8);
+      for (const r of rows) expect(r.name).toMatch(/^twosv_[0-9a-f]{16}$/);
+      expect(rows.filter((r) => r.statement.includes(`"${t1}"`))).toHaveLength(4);
+      const plain = new PostgresStore(client, { table: t1, prepare: false });
+      expect((await plain.put('user:plain', 1, null)).ok).toBe(true);
+      expect((await client.query('SELECT count(*)::int AS n FROM pg_prepared_statements')).rows[0].n).toBe(8);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('a killed connection is STORE_FAILED with the driver error as cause; the pool goes on', async () => {
     const client = new pg.Client({ connectionString: server!.url });
     client.on('error', () => {});
@@ -127,6 +160,49 @@ describe('PostgresStore', () => {
     for (const foreign of ['abc', '0', '-1', '1.5', '99999999999999999999', '9223372036854775808', ''])
       expect(await store.put('user:a', {}, foreign)).toEqual({ ok: false, reason: 'conflict' });
     expect(statements).toEqual([]);
+  });
+
+  it('sends { name, text, values } only to node-postgres clients, or when told to', async () => {
+    const sent: unknown[][] = [];
+    const query = (...args: unknown[]) => {
+      sent.push(args);
+      return Promise.resolve({ rows: [] });
+    };
+    // A node-postgres Pool has connect and the Client class; a Client or PoolClient has connectionParameters.
+    const pool = { query, connect() {}, Client: class {} };
+    const client = { query, connect() {}, connectionParameters: {} };
+    for (const c of [pool, client]) {
+      sent.length = 0;
+      expect(await new PostgresStore(c).get('user:a')).toBe(null);
+      expect(await new PostgresStore(c, { prepare: false }).get('user:a')).toBe(null);
+      const [[named], [text, params]] = sent as [
+        [{ name: string; text: string; values: unknown[] }],
+        unknown[],
+      ];
+      expect(named).toEqual({
+        name: expect.stringMatching(/^twosv_[0-9a-f]{16}$/),
+        text,
+        values: ['user:a'],
+      });
+      expect(params).toEqual(['user:a']);
+    }
+    // PGlite, wrappers and other drivers get (text, params) unless prepare is set.
+    sent.length = 0;
+    await new PostgresStore({ query }).get('user:a');
+    await new PostgresStore({ query }, { prepare: true }).get('user:a');
+    expect(typeof sent[0]![0]).toBe('string');
+    expect(sent[1]![0]).toEqual(expect.objectContaining({ values: ['user:a'] }));
+    // The same text has the same name in every store (and process); another table, another name.
+    sent.length = 0;
+    await new PostgresStore(pool).get('user:a');
+    await new PostgresStore(pool).get('user:b');
+    await new PostgresStore(pool, { table: 'other' }).get('user:a');
+    const names = sent.map((args) => (args[0] as { name: string }).name);
+    expect(names[0]).toBe(names[1]);
+    expect(names[2]).not.toBe(names[0]);
+    expect(() => new PostgresStore(pool, { prepare: 'yes' as never })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
   });
 
   it('reports a corrupt or foreign row as INVALID_RECORD', async () => {
