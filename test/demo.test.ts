@@ -133,7 +133,9 @@ describe.runIf(hasBrowser())('the web demo in Chromium', () => {
     expect(code).toMatch(/^\d{6}$/);
     // The demo phone is the handset: its own page, full number, the message as a text would read.
     expect(await phone.locator('.handset h2').textContent()).toBe(E164);
-    expect(await phone.locator('#messages li').first().textContent()).toContain(`twosv demo: ${code} is your code to set up two-step verification.`);
+    expect(await phone.locator('#messages li').first().textContent()).toContain(
+      `twosv demo: ${code} is your code to set up two-step verification.`,
+    );
     expect(await phone.locator('#phone-about').textContent()).toContain('not part of your account');
     await phone.screenshot({ path: `${shots}03-demo-phone.png`, fullPage: true });
     // The site's own page shows neither the code nor the full number.
