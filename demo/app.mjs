@@ -22,6 +22,9 @@ const REMEMBER_MS = 30 * 24 * 3600 * 1000;
 // Sessions end after this long without a request, and this long after sign-in whatever happens.
 export const SESSION_IDLE_MS = 2 * 3600 * 1000;
 export const SESSION_MAX_MS = 12 * 3600 * 1000;
+/** When a session record expires: the earlier of its idle and its longest life. */
+export const sessionExpiry = (data) =>
+  Math.min(data.seenAt + SESSION_IDLE_MS, data.createdAt + SESSION_MAX_MS);
 const token = () => randomBytes(32).toString('base64url');
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
@@ -37,7 +40,7 @@ function sameToken(a, b) {
  * `limits` replace the in-memory records and counters (see `accounts.mjs`, `limits.mjs`, `storage.mjs`),
  * `store` the engine's `MemoryStore`; `where` says on the welcome page where accounts are kept.
  * @param {{ clock?: () => number, issuer?: string, accounts?: object, sessions?: object, limits?: object,
- *   store?: import('twosv').Store, where?: string }} [options]
+ *   store?: import('twosv').Store, codeKey?: string, where?: string }} [options]
  */
 export function createDemoApp(options = {}) {
   const clock = options.clock ?? Date.now;
@@ -65,7 +68,7 @@ export function createDemoApp(options = {}) {
     onEvent: (event) => accounts.notify(event.userId, event),
     // REAL APP: a `store` shared by all servers (the demo's is PGlite, PostgreSQL or Redis, see storage.mjs),
     // `codeKey` from your secret manager, and `secrets: { seal, open }` to encrypt authenticator secrets at rest.
-    ...(options.store ? { store: options.store } : {}),
+    ...(options.store ? { store: options.store, codeKey: options.codeKey } : {}),
   });
 
   // ----- HTTP plumbing ------------------------------------------------------------------------------
@@ -564,7 +567,7 @@ export function createDemoApp(options = {}) {
       // Sessions expire: idle too long, or too long since sign-in. A signed-in user whose session ended
       // is told so on the sign-in page.
       let expired = false;
-      if (data && (now - data.seenAt > SESSION_IDLE_MS || now - data.createdAt > SESSION_MAX_MS)) {
+      if (data && !(now <= sessionExpiry(data))) {
         await sessions.delete(sid);
         expired = data.stage !== 'anonymous';
         data = undefined;
