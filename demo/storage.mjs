@@ -16,7 +16,8 @@ import { createPostgresLimits, createRedisLimits, LIMITS_SCHEMA, LIMITS_TABLE } 
 /** The default data folder, git-ignored: `.demo-data/` at the repository's root. */
 export const DEFAULT_DATA_DIR = resolve(new URL('..', import.meta.url).pathname, '.demo-data');
 
-const SCHEMA = [
+/** The demo's own tables (the engine's come from `migratePostgres`). */
+export const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS demo_settings (name text PRIMARY KEY, value text NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS demo_accounts (
     id text PRIMARY KEY,
