@@ -80,8 +80,8 @@ function form(action, csrf, inner, attrs = '') {
 const deviceName = (t, d) => `${t(`kind.${d.kind}`)}${d.phone ? ` ${d.phone}` : ''}`;
 
 /** The whole page: header, flash message (HTML lines from `rich`), main column, optional side column. */
-export function page({ t, title, user, csrf, flash, body, side = '', here = '/', other }) {
-  const switchTo = other ?? (t.locale === 'en' ? 'zh-CN' : 'en');
+export function page({ t, title, user, csrf, flash, body, side = '', here = '/' }) {
+  const switchTo = t.locale === 'en' ? 'zh-CN' : 'en';
   const lang = `<a href="/lang?to=${encodeURIComponent(switchTo)}&amp;back=${encodeURIComponent(here)}" id="lang" lang="${esc(switchTo)}" hreflang="${esc(switchTo)}">${esc(t('lang.switch'))}</a>`;
   return `<!doctype html>
 <html lang="${esc(t.locale)}"><head><meta charset="utf-8"><title>${esc(title)} · ${esc(t('app.name'))}</title>

@@ -29,7 +29,7 @@ afterAll(() => {
 function visitor(origin: string) {
   const jar = new Map<string, string>();
   let csrf = '';
-  async function request(path: string, form?: Record<string, string>) {
+  async function request(path: string, form?: Record<string, string>): Promise<string> {
     const res = await fetch(origin + path, {
       method: form ? 'POST' : 'GET',
       redirect: 'manual',
@@ -46,7 +46,7 @@ function visitor(origin: string) {
     }
     let body = await res.text();
     const location = res.headers.get('location');
-    if (location) body = (await request(location)).body;
+    if (location) body = await request(location);
     csrf = /name="csrf" value="([\w-]+)"/.exec(body)?.[1] ?? csrf;
     return body;
   }
