@@ -5,8 +5,12 @@ import { defineConfig } from 'tsup';
 // in the QR encoder. CommonJS users get one bundled file, built here, and the CLI is one ESM file.
 export default defineConfig([
   {
-    entry: ['src/index.ts'],
+    // The sub-paths (`twosv/testing`, `twosv/postgres`, `twosv/redis`) are separate entries: importing
+    // `twosv` never loads them, and they import no database driver (the app passes its client).
+    entry: ['src/index.ts', 'src/testing.ts', 'src/postgres.ts', 'src/redis.ts'],
     format: ['cjs'],
+    // Shared chunks, so that every entry uses one TwoSvError class (`instanceof` holds across sub-paths).
+    splitting: true,
     dts: true,
     clean: true,
     target: 'es2022',

@@ -2,14 +2,22 @@
 // secrets, rounds interleaved. Each contender is used the way a server uses it per sign-in: from the stored
 // base32 secret to a result (notp and @oslojs/otp take raw key bytes only, so they get the key pre-decoded: an
 // advantage to them; both do SHA1 only). In Node, otpauth and speakeasy hash with node:crypto (OpenSSL);
-// otplib with @noble/hashes. Rows: generate, verify a right token and verify a wrong token (window 1), for
-// SHA1, SHA256 and SHA512, 6 digits, 20-byte secrets (what authenticator apps get), then HOTP generation.
+// otplib with @noble/hashes. twosv hashes SHA-1 and SHA-256 in JavaScript everywhere, and SHA-512 with Node's
+// crypto when it finds it at run time (src/internal/hmac.ts), as here. Rows: generate, verify a right token
+// and verify a wrong token (window 1), for SHA1, SHA256 and SHA512, 6 digits, 20-byte secrets (what
+// authenticator apps get), then HOTP generation, then the SHA-512 HMAC itself on both of twosv's paths (the
+// JavaScript one is what browsers, Deno and Bun run) beside @noble/hashes' hmac.
+
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { generateHOTP, generateTOTP, verifyTOTPWithGracePeriod } from '@oslojs/otp';
 import notp from 'notp';
 import * as OTPAuth from 'otpauth';
 import { generateSync as otplibGenerate, verifySync as otplibVerify } from 'otplib';
 import speakeasy from 'speakeasy';
 import { decodeBase32, generateHotp, generateSecret, generateTotp, verifyTotp } from '../dist/esm/index.js';
+import { HotpHmac, nodeCrypto } from '../dist/esm/internal/hmac.js';
+import { SHA512 } from '../dist/esm/internal/sha512.js';
 import { consume, row } from './harness.mjs';
 
 const secrets = Array.from({ length: 64 }, () => generateSecret());
@@ -154,6 +162,23 @@ export function runCore() {
       ['@oslojs/otp (raw key)', (i) => consume(generateHOTP(keys[pick(i)], BigInt(i), 6))],
     ]),
   );
+  if (ALGORITHMS.includes('SHA512')) {
+    const native = nodeCrypto();
+    const counter = new Uint8Array(8);
+    results.push(
+      row('HMAC-SHA512 of one 8-byte counter, raw 20-byte key (twosv internals)', [
+        ['twosv JavaScript path', (i) => consume(new HotpHmac(SHA512, keys[pick(i)], null).truncated(0, i))],
+        ['twosv native path', (i) => consume(new HotpHmac(SHA512, keys[pick(i)], native).truncated(0, i))],
+        [
+          '@noble/hashes hmac',
+          (i) => {
+            counter[7] = i;
+            consume(hmac(sha512, keys[pick(i)], counter)[63]);
+          },
+        ],
+      ]),
+    );
+  }
   return results;
 }
 

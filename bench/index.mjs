@@ -2,6 +2,7 @@
 import { runCore } from './core.mjs';
 import { runEnrollment } from './enrollment.mjs';
 import { reportBundleSize } from './size.mjs';
+import { runStores } from './stores.mjs';
 import { runUri } from './uri.mjs';
 
 console.log(`twosv benchmarks — node ${process.version}, ${new Date().toISOString()}`);
@@ -9,3 +10,4 @@ runCore();
 await reportBundleSize();
 await runUri();
 await runEnrollment();
+await runStores();

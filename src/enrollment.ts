@@ -8,7 +8,7 @@
  * emits events after the write. The rules themselves live in `engine/` (one module per decision).
  * @module
  */
-import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import {
   beginAuthenticatorChallenge,
   challengeDevice,
@@ -22,6 +22,9 @@ import { confirmContact, planContactCheck } from './engine/contact-checks.js';
 import * as devices from './engine/devices.js';
 import { createIo, userKey } from './engine/io.js';
 import { emptyRecord, type PendingRec, parseUser } from './engine/record.js';
+import * as recovery from './engine/recovery.js';
+import * as remembered from './engine/remembered.js';
+import * as reset from './engine/reset.js';
 import { createSendFlow } from './engine/send-flow.js';
 import { statusOf } from './engine/status.js';
 import type { Rules } from './engine/step.js';
@@ -29,6 +32,7 @@ import type {
   ChallengeResult,
   ConfirmResult,
   ContactResult,
+  ResetOptions,
   SecretContext,
   TwoStep,
   TwoStepOptions,
@@ -44,6 +48,7 @@ import { buildOtpauthUri } from './uri.js';
 
 export type {
   AuthenticatorEnrollment,
+  BrowserRevokeReason,
   ChallengeInfo,
   ChallengeResult,
   CodeChannel,
@@ -58,6 +63,12 @@ export type {
   EnrollPhoneOptions,
   EventBody,
   PhoneEnrollment,
+  RecoveryCodes,
+  RecoveryResult,
+  RememberedBrowser,
+  RememberResult,
+  RememberToken,
+  ResetOptions,
   SecretContext,
   SecretHooks,
   Sender,
@@ -83,6 +94,14 @@ function checkObject(value: unknown, name: string): void {
   if (value === null || typeof value !== 'object') {
     throw new TwoSvError('INVALID_OPTION', `${name} must be an object`);
   }
+}
+
+/** A string of 1 to `max` characters, or `INVALID_OPTION` naming it. */
+function checkText(value: unknown, name: string, max: number): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+    throw new TwoSvError('INVALID_OPTION', `${name} must be a string of 1 to ${max} characters`);
+  }
+  return value;
 }
 
 /** A rejected promise for what a synchronous check throws (methods that are not `async` for speed). */
@@ -133,10 +152,10 @@ function settle(options: TwoStepOptions) {
 
 /** The fixed inputs of every decision, and the store key of a destination, for one engine. */
 function rulesOf(policy: Policy, codeKey: Uint8Array) {
-  const { codeHash, destinationKey } = keyedHashes(codeKey);
+  const { codeHash, secretHash, destinationKey } = keyedHashes(codeKey);
   const { algorithm, digits, period, window } = policy.totp;
   const rules: Rules = { policy, totp: { algorithm, digits, period, window }, codeHash };
-  return { rules, destinationKey };
+  return { rules, destinationKey, secretHash };
 }
 
 /**
@@ -200,7 +219,7 @@ function rulesOf(policy: Policy, codeKey: Uint8Array) {
 export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
   const { policy, clock, retries, store, codeKey } = settle(options);
   const { sender, onEvent, secrets, issuer, random } = options;
-  const { rules, destinationKey } = rulesOf(policy, codeKey);
+  const { rules, destinationKey, secretHash } = rulesOf(policy, codeKey);
   const io = createIo(store, clock, retries, onEvent);
   const { load, now, update } = io;
   const sendFlow = createSendFlow(io, policy, sender, random, destinationKey);
@@ -372,6 +391,85 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
       const typed = normalizeTypedCode(code);
       return update<ContactResult>(userId, (record, at, mono) =>
         confirmContact(rules, record, at, mono, userId, typed),
+      );
+    },
+
+    async cancelEnrollment(userId) {
+      checkUserId(userId);
+      return update(userId, (record, at, mono) => reset.cancelEnrollment(policy, record, at, mono));
+    },
+
+    async issueRecoveryCodes(userId) {
+      checkUserId(userId);
+      const setId = randomId(random);
+      const codes = recovery.drawRecoveryCodes(policy.recoveryCodes.count, random);
+      return update(userId, (record, _at, mono) =>
+        recovery.issueRecoveryCodes(rules, secretHash, record, mono, userId, setId, codes),
+      );
+    },
+
+    async useRecoveryCode(userId, code) {
+      checkUserId(userId);
+      const typed = recovery.normalizeRecoveryCode(code);
+      return update(userId, (record, _at, mono) =>
+        recovery.useRecoveryCode(rules, secretHash, record, mono, userId, typed),
+      );
+    },
+
+    async adminReset(userId, opts) {
+      checkUserId(userId);
+      checkObject(opts, 'options');
+      const who: ResetOptions = {
+        actor: checkText(opts.actor, 'actor', 200),
+        reason: checkText(opts.reason, 'reason', 500),
+      };
+      return update(userId, (record, at, mono) => reset.adminReset(policy, record, at, mono, who));
+    },
+
+    async rememberBrowser(userId, opts) {
+      checkUserId(userId);
+      checkObject(opts, 'options');
+      const label = checkText(opts.label, 'label', 100);
+      const fresh = { id: randomId(random), secret: bytesToHex(randomBytes(32, random)), label };
+      return update(userId, (record, _at, mono) =>
+        remembered.rememberBrowser(rules, secretHash, record, mono, userId, fresh),
+      );
+    },
+
+    async useRememberToken(userId, token) {
+      checkUserId(userId);
+      const rotated = bytesToHex(randomBytes(32, random));
+      return update(userId, (record, _at, mono) =>
+        remembered.useRememberToken(secretHash, record, mono, userId, token, rotated),
+      );
+    },
+
+    async rememberedBrowsers(userId) {
+      checkUserId(userId);
+      const entry = await load(userKey(userId));
+      const record = entry ? parseUser(entry.record) : null;
+      return remembered.liveBrowsers(record, Math.max(now(), record?.seen ?? 0)).map(remembered.browserInfo);
+    },
+
+    async revokeRememberedBrowser(userId, browserId) {
+      checkUserId(userId);
+      if (typeof browserId !== 'string') {
+        throw new TwoSvError('UNKNOWN_BROWSER', 'browserId must be the id of a remembered browser');
+      }
+      return update(userId, (record, _at, mono) =>
+        remembered.revokeBrowsers(record, mono, browserId, 'user'),
+      );
+    },
+
+    async revokeRememberedBrowsers(userId, opts = {}) {
+      checkUserId(userId);
+      checkObject(opts, 'options');
+      const reason = opts.reason ?? 'user';
+      if (reason !== 'user' && reason !== 'password-changed') {
+        throw new TwoSvError('INVALID_OPTION', "reason must be 'user' or 'password-changed'");
+      }
+      return update(userId, (record, _at, mono) =>
+        remembered.revokeBrowsers(record, mono, undefined, reason),
       );
     },
   };

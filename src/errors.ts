@@ -35,7 +35,10 @@
  * - `STORE_CONFLICT`: the record kept changing under the engine, which gave up after its retries without
  *   storing anything (fail closed: nothing was verified or changed).
  * - `STORE_FAILED`: the store threw; the error is the `cause`. Nothing was changed by the engine.
- * - `INVALID_RECORD`: the store returned a record the engine does not recognise.
+ * - `INVALID_RECORD`: the store returned a record the engine does not recognise (or text that is not JSON),
+ *   or a record given to a store is not JSON data.
+ * - `INVALID_KEY`: a store key holding a NUL character or a lone UTF-16 surrogate, which databases cannot
+ *   hold exactly (see {@link checkStoreKey}).
  *
  * Enrollment engine ({@link createTwoStep}), each thrown with the stored record unchanged:
  * - `INVALID_USER_ID`: a user id that is not a non-empty string of at most 256 characters.
@@ -60,6 +63,9 @@
  * - `LOCKED`: a sensitive change while the user is locked out after too many failed codes, even with a recent
  *   verification: a lock means someone is guessing, and the account's devices must not change meanwhile.
  * - `SENDER_FAILED`: the app's sender threw; the error is the `cause`, and the user's state is as before.
+ * - `RECOVERY_CODES_OFF`: issuing recovery codes while `policy.recoveryCodes.enabled` is `false`.
+ * - `REMEMBER_BROWSER_OFF`: remembering a browser while `policy.rememberBrowser.enabled` is `false`.
+ * - `UNKNOWN_BROWSER`: no remembered browser of this user has that id.
  *
  * `otpauth://` URIs and QR codes ({@link parseOtpauthUri}, {@link buildOtpauthUri}, {@link otpauthQrSvg};
  * they reuse the core codes for secret, digits, algorithm, period and counter):
@@ -104,6 +110,7 @@ export type TwoSvErrorCode =
   | 'STORE_CONFLICT'
   | 'STORE_FAILED'
   | 'INVALID_RECORD'
+  | 'INVALID_KEY'
   | 'INVALID_USER_ID'
   | 'UNKNOWN_USER'
   | 'UNKNOWN_DEVICE'
@@ -124,6 +131,9 @@ export type TwoSvErrorCode =
   | 'VERIFICATION_REQUIRED'
   | 'LOCKED'
   | 'SENDER_FAILED'
+  | 'RECOVERY_CODES_OFF'
+  | 'REMEMBER_BROWSER_OFF'
+  | 'UNKNOWN_BROWSER'
   | 'INVALID_URI'
   | 'INVALID_URI_SCHEME'
   | 'INVALID_OTP_TYPE'

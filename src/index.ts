@@ -22,6 +22,7 @@ export { decodeBase32, encodeBase32 } from './base32.js';
 export { mailboxKey, maskEmail, normalizeEmail } from './email.js';
 export {
   type AuthenticatorEnrollment,
+  type BrowserRevokeReason,
   type ChallengeInfo,
   type ChallengeResult,
   type CodeChannel,
@@ -37,6 +38,12 @@ export {
   type EnrollPhoneOptions,
   type EventBody,
   type PhoneEnrollment,
+  type RecoveryCodes,
+  type RecoveryResult,
+  type RememberedBrowser,
+  type RememberResult,
+  type RememberToken,
+  type ResetOptions,
   type SecretContext,
   type SecretHooks,
   type Sender,
@@ -112,13 +119,16 @@ export {
 export { OTPAUTH_QR_DEFAULTS, type OtpauthQrOptions, otpauthQrMatrix, otpauthQrSvg } from './qr.js';
 export { generateSecret, type RandomSource, SECRET_DEFAULTS, type SecretOptions } from './secret.js';
 export {
+  checkStoreKey,
   type JsonValue,
   MemoryStore,
   type MemoryStoreOptions,
   type PutOptions,
   type PutResult,
+  parseRecord,
   type Store,
   type StoredEntry,
+  serializeRecord,
   type Version,
 } from './store.js';
 export {

@@ -127,6 +127,33 @@ export interface Policy {
      */
     readonly perDestination: { readonly hour: number; readonly day: number };
   };
+  /**
+   * One-time recovery codes, for a user who has lost every device ({@link TwoStep.issueRecoveryCodes}).
+   * Each code works once, in place of a device code at sign-in.
+   */
+  readonly recoveryCodes: {
+    /** Whether users may have recovery codes. Defaults to `true`. */
+    readonly enabled: boolean;
+    /** Codes in a set, 1 to 50. Defaults to `10`. */
+    readonly count: number;
+    /**
+     * A `recovery-codes-low` event fires when a use leaves this many codes or fewer, 0 to 50 (at `count` or
+     * above, every use warns). Defaults to `3`.
+     */
+    readonly warnAt: number;
+  };
+  /**
+   * Remembered browsers ("don't ask again on this computer", {@link TwoStep.rememberBrowser}): a sign-in
+   * that presents a valid remember token skips the second step.
+   */
+  readonly rememberBrowser: {
+    /** Whether apps may remember browsers. Defaults to `true`. */
+    readonly enabled: boolean;
+    /** Days a remember token lives from its issue (rotation does not extend it), 1 to 400. Defaults to `30`. */
+    readonly days: number;
+    /** Remembered browsers per user, 1 to 100; the oldest is revoked first. Defaults to `10`. */
+    readonly max: number;
+  };
 }
 
 /** A partial {@link Policy} for {@link definePolicy}: every field optional, at every depth. */
@@ -145,6 +172,8 @@ export interface PolicyInput {
     readonly perUser?: Partial<Policy['sendLimits']['perUser']>;
     readonly perDestination?: Partial<Policy['sendLimits']['perDestination']>;
   };
+  readonly recoveryCodes?: Partial<Policy['recoveryCodes']>;
+  readonly rememberBrowser?: Partial<Policy['rememberBrowser']>;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -177,6 +206,8 @@ export const defaultPolicy: Policy = /* @__PURE__ */ deepFreeze({
   lockout: { failures: 10, duration: 900, maxDuration: 86_400 },
   recentVerification: 600,
   sendLimits: { cooldown: 30, perUser: { hour: 5, day: 10 }, perDestination: { hour: 5, day: 10 } },
+  recoveryCodes: { enabled: true, count: 10, warnAt: 3 },
+  rememberBrowser: { enabled: true, days: 30, max: 10 },
 } satisfies Policy);
 
 function bad(message: string): never {
@@ -258,6 +289,12 @@ export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPoli
   const limits = obj(i.sendLimits, 'sendLimits');
   const perUser = obj(limits.perUser, 'sendLimits.perUser');
   const perDestination = obj(limits.perDestination, 'sendLimits.perDestination');
+  const recovery = obj(i.recoveryCodes, 'recoveryCodes');
+  const remember = obj(i.rememberBrowser, 'rememberBrowser');
+  const recoveryOn = recovery.enabled ?? base.recoveryCodes.enabled;
+  if (typeof recoveryOn !== 'boolean') bad('recoveryCodes.enabled must be a boolean');
+  const rememberOn = remember.enabled ?? base.rememberBrowser.enabled;
+  if (typeof rememberOn !== 'boolean') bad('rememberBrowser.enabled must be a boolean');
   const requireBackup = i.requireBackup ?? base.requireBackup;
   if (typeof requireBackup !== 'boolean') bad('requireBackup must be a boolean');
   const algorithm = totp.algorithm ?? base.totp.algorithm;
@@ -317,6 +354,16 @@ export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPoli
         ),
       },
     },
+    recoveryCodes: {
+      enabled: recoveryOn,
+      count: int(recovery.count ?? base.recoveryCodes.count, 'recoveryCodes.count', 1, 50),
+      warnAt: int(recovery.warnAt ?? base.recoveryCodes.warnAt, 'recoveryCodes.warnAt', 0, 50),
+    },
+    rememberBrowser: {
+      enabled: rememberOn,
+      days: int(remember.days ?? base.rememberBrowser.days, 'rememberBrowser.days', 1, 400),
+      max: int(remember.max ?? base.rememberBrowser.max, 'rememberBrowser.max', 1, 100),
+    },
   };
   if (policy.requireBackup) {
     if (policy.maxBackups === 0) bad('requireBackup needs maxBackups >= 1');
@@ -365,6 +412,8 @@ const SHAPE: Shape = {
     perUser: { hour: true, day: true },
     perDestination: { hour: true, day: true },
   },
+  recoveryCodes: { enabled: true, count: true, warnAt: true },
+  rememberBrowser: { enabled: true, days: true, max: true },
 };
 
 /** Refuses a missing field (own property, not `undefined`) or an unknown one, at every depth. */

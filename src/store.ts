@@ -13,6 +13,8 @@ export type JsonValue =
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue };
 
+import { TwoSvError } from './errors.js';
+
 /**
  * A record's version: opaque to the engine, which only hands it back to {@link Store.put}. A number (an
  * integer column, a Redis counter) or a string (an ETag) both work.
@@ -79,8 +81,13 @@ export interface PutOptions {
  *    then reports `STORE_FAILED` and changes nothing it has not stored. A put that rejects after it may
  *    have been applied is safe too: the engine never reports success without a confirmed write.
  * 8. `options.expiresAt` is a hint (see {@link PutOptions}).
+ * 9. **`delete(key)`** removes the key's record for good (account deletion, a privacy request) and resolves
+ *    `true` if there was one. A writer still holding the old version conflicts afterwards (rule 5).
+ * 10. **Keys a database cannot hold exactly are refused**, never mangled: a key with a NUL character or a
+ *    lone UTF-16 surrogate makes `get`, `put` and `delete` reject with `TwoSvError` `INVALID_KEY`
+ *    (see {@link checkStoreKey}); a record that is not JSON data makes `put` reject with `INVALID_RECORD`.
  *
- * Every store should pass the shared contract suite in `test/store-contract.ts`.
+ * Every store should pass the store test kit, `runStoreContract` from `twosv/testing`.
  *
  * ## PostgreSQL
  *
@@ -121,6 +128,7 @@ export interface PutOptions {
  * let conflicts = 0;
  * const store: Store = {
  *   get: (key) => inner.get(key),
+ *   delete: (key) => inner.delete(key),
  *   async put(key, record, expectedVersion, options) {
  *     const result = await inner.put(key, record, expectedVersion, options);
  *     if (!result.ok) conflicts++;
@@ -142,6 +150,39 @@ export interface Store {
     expectedVersion: Version | null,
     options?: PutOptions,
   ): Promise<PutResult>;
+  /** Removes the record of `key` for good; `true` if there was one. */
+  delete(key: string): Promise<boolean>;
+}
+
+/** A NUL, or a UTF-16 surrogate without its partner: text that PostgreSQL or UTF-8 cannot hold exactly. */
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Checks a store key: any string, except one holding a NUL character or a lone UTF-16 surrogate, which a
+ * PostgreSQL `text` column cannot hold and UTF-8 (the wire format of every database driver) would silently
+ * replace with U+FFFD, so that two different keys would share one record. Every shipped store calls it
+ * first, so all of them refuse the same keys; call it in your own adapter too.
+ *
+ * @param key - the key given to `get`, `put` or `delete`.
+ * @returns the key.
+ * @throws TwoSvError `INVALID_KEY` for a key that is not a string, or holds a NUL or a lone surrogate.
+ *
+ * @example
+ * ```ts
+ * checkStoreKey('user:zoë'); // 'user:zoë'
+ * try {
+ *   checkStoreKey('user:\ud800');
+ * } catch (err) {
+ *   (err as TwoSvError).code; // 'INVALID_KEY'
+ * }
+ * ```
+ */
+export function checkStoreKey(key: string): string {
+  if (typeof key !== 'string') throw new TwoSvError('INVALID_KEY', 'key must be a string');
+  if (UNSTORABLE.test(key)) {
+    throw new TwoSvError('INVALID_KEY', 'key must not hold a NUL character or a lone surrogate');
+  }
+  return key;
 }
 
 /** Options of {@link MemoryStore}. */
@@ -159,6 +200,86 @@ interface Slot {
   readonly expiresAt: number | undefined;
 }
 
+function notJson(why: string): never {
+  throw new TwoSvError('INVALID_RECORD', `record must be JSON data: ${why}`);
+}
+
+/** Checks a record as {@link adopt} does, without freezing it: for stores that serialise. */
+function checkJson(value: unknown, depth: number): void {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) notJson('a number is not finite');
+    return;
+  }
+  if (typeof value !== 'object') notJson(`${typeof value} is not`);
+  if (CHECKED.has(value)) return;
+  if (depth > MAX_DEPTH) notJson('nested too deeply, or cyclic');
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (item === undefined) notJson('an array holds undefined');
+      checkJson(item, depth + 1);
+    }
+    return;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) notJson('not a plain object');
+  for (const item of Object.values(value)) if (item !== undefined) checkJson(item, depth + 1);
+}
+
+/**
+ * The JSON text of a record, after checking that it is JSON data ({@link JsonValue}): what the database
+ * stores use, so that every store refuses the same records as {@link MemoryStore} does (`NaN`, `bigint`,
+ * class instances, cycles) instead of storing something else (`JSON.stringify(NaN)` is `null`). Lone
+ * surrogates and NUL characters in strings come out escaped (`\ud800`, `\u0000`), so the text is valid
+ * UTF-8 and round-trips exactly.
+ *
+ * @param record - the record to store.
+ * @returns its JSON text.
+ * @throws TwoSvError `INVALID_RECORD` for a value that is not JSON data.
+ *
+ * @example
+ * ```ts
+ * serializeRecord({ n: 1, s: 'a\u0000b' }); // '{"n":1,"s":"a\\u0000b"}'
+ * try {
+ *   serializeRecord({ n: Number.NaN });
+ * } catch (err) {
+ *   (err as TwoSvError).code; // 'INVALID_RECORD'
+ * }
+ * ```
+ */
+export function serializeRecord(record: JsonValue): string {
+  checkJson(record, 0);
+  return JSON.stringify(record);
+}
+
+/**
+ * Parses the JSON text a database store read back.
+ *
+ * @param text - what the store holds.
+ * @returns the record.
+ * @throws TwoSvError `INVALID_RECORD` when the stored text is not JSON (a corrupt or foreign row).
+ *
+ * @example
+ * ```ts
+ * parseRecord('{"n":1}'); // { n: 1 }
+ * try {
+ *   parseRecord('{"n":');
+ * } catch (err) {
+ *   (err as TwoSvError).code; // 'INVALID_RECORD'
+ * }
+ * ```
+ */
+export function parseRecord(text: unknown): JsonValue {
+  if (typeof text !== 'string') {
+    throw new TwoSvError('INVALID_RECORD', 'the stored record is not JSON text');
+  }
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    throw new TwoSvError('INVALID_RECORD', 'the stored record is not JSON text');
+  }
+}
+
 const CONFLICT: PutResult = Object.freeze({ ok: false, reason: 'conflict' });
 const MAX_DEPTH = 64;
 /** Every array and object {@link adopt} checked and froze: known-good JSON, safe to share. */
@@ -174,22 +295,20 @@ const CHECKED: WeakSet<object> = /* @__PURE__ */ new WeakSet();
 function adopt(value: unknown, depth: number): JsonValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError('record must be JSON data: a number is not finite');
+    if (!Number.isFinite(value)) notJson('a number is not finite');
     return value;
   }
-  if (typeof value !== 'object') throw new TypeError(`record must be JSON data: ${typeof value} is not`);
+  if (typeof value !== 'object') notJson(`${typeof value} is not`);
   if (CHECKED.has(value)) return value as JsonValue;
-  if (depth > MAX_DEPTH) throw new TypeError('record must be JSON data: nested too deeply, or cyclic');
+  if (depth > MAX_DEPTH) notJson('nested too deeply, or cyclic');
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      if (value[i] === undefined) throw new TypeError('record must be JSON data: an array holds undefined');
+      if (value[i] === undefined) notJson('an array holds undefined');
       adopt(value[i], depth + 1);
     }
   } else {
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
-      throw new TypeError('record must be JSON data: not a plain object');
-    }
+    if (proto !== Object.prototype && proto !== null) notJson('not a plain object');
     const object = value as Record<string, unknown>;
     for (const key of Object.keys(object)) {
       if (object[key] === undefined) delete object[key];
@@ -241,13 +360,18 @@ export class MemoryStore implements Store {
 
   /** See {@link Store.get}. The record returned is deep-frozen. */
   get(key: string): Promise<StoredEntry | null> {
+    try {
+      checkStoreKey(key);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const slot = this.#live(key);
     return Promise.resolve(slot ? { record: slot.record, version: slot.version } : null);
   }
 
   /**
-   * See {@link Store.put}. Deep-freezes `record`. Rejects with a `TypeError` for a record that is not plain
-   * JSON data.
+   * See {@link Store.put}. Deep-freezes `record`. Rejects with `TwoSvError` `INVALID_RECORD` for a record
+   * that is not plain JSON data, and `INVALID_KEY` for a key {@link checkStoreKey} refuses.
    */
   put(
     key: string,
@@ -257,6 +381,7 @@ export class MemoryStore implements Store {
   ): Promise<PutResult> {
     let copy: JsonValue;
     try {
+      checkStoreKey(key);
       copy = adopt(record, 0);
     } catch (err) {
       return Promise.reject(err);
@@ -267,6 +392,18 @@ export class MemoryStore implements Store {
     const version = ++this.#sequence;
     this.#slots.set(key, { record: copy, version, expiresAt: options?.expiresAt });
     return Promise.resolve({ ok: true, version });
+  }
+
+  /** See {@link Store.delete}. */
+  delete(key: string): Promise<boolean> {
+    try {
+      checkStoreKey(key);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const existed = this.#live(key) !== undefined;
+    this.#slots.delete(key);
+    return Promise.resolve(existed);
   }
 
   /** How many records are held (expired ones included until touched). For tests and monitoring. */

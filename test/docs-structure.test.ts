@@ -26,6 +26,7 @@ const GUIDES = [
   'Getting started',
   '快速上手（简体中文）',
   'Enrolling devices',
+  'When a user loses their devices',
   'The device policy',
   'Writing a store adapter',
   'Security notes',

@@ -189,7 +189,7 @@ describe('documentation examples', () => {
         types: ['node'],
         skipLibCheck: true,
         allowImportingTsExtensions: true,
-        paths: { twosv: [join(root, 'src/index.ts')] },
+        paths: { twosv: [join(root, 'src/index.ts')], 'twosv/*': [join(root, 'src/*.ts')] },
       },
     );
     const problems = ts

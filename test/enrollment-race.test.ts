@@ -35,6 +35,9 @@ class JitterStore implements Store {
     await this.#pause();
     return this.inner.put(key, record, expected, options);
   }
+  delete(key: string) {
+    return this.inner.delete(key);
+  }
 }
 
 /** A store whose puts wait for a gate the test opens: forces "both read, then both write". */
@@ -63,6 +66,9 @@ class GateStore implements Store {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
     return this.inner.put(key, record, expected, options);
+  }
+  delete(key: string) {
+    return this.inner.delete(key);
   }
 }
 
@@ -308,6 +314,7 @@ describe('failures of the store and the sender', () => {
     const inner = new MemoryStore();
     let failing = false;
     const store: Store = {
+      delete: (key) => inner.delete(key),
       get: (key) => (failing ? Promise.reject(new Error('connection reset')) : inner.get(key)),
       put: (key, record, expected, options) => inner.put(key, record, expected, options),
     };
@@ -326,6 +333,7 @@ describe('failures of the store and the sender', () => {
     const inner = new MemoryStore();
     let failing = false;
     const store: Store = {
+      delete: (key) => inner.delete(key),
       get: (key) => inner.get(key),
       put: (key, record, expected, options) =>
         failing ? Promise.reject(new Error('disk full')) : inner.put(key, record, expected, options),
@@ -349,6 +357,7 @@ describe('failures of the store and the sender', () => {
     const inner = new MemoryStore();
     let failing = false;
     const store: Store = {
+      delete: (key) => inner.delete(key),
       get: (key) => inner.get(key),
       put: (key, record, expected, options) =>
         failing && key.startsWith('user:')
@@ -369,6 +378,7 @@ describe('failures of the store and the sender', () => {
     let conflicting = false;
     let puts = 0;
     const store: Store = {
+      delete: (key) => inner.delete(key),
       get: (key) => inner.get(key),
       put: (key, record, expected, options) => {
         if (!conflicting) return inner.put(key, record, expected, options);

@@ -121,6 +121,20 @@ describe('records this release does not recognise', () => {
       { ...fixture, contacts: [{ kind: 'fax', value: '1', verifiedAt: SEEN }] },
     ],
     ['a send without an id', { ...fixture, sends: [{ at: SEEN }] }],
+    ['recovery codes without a set id', { ...fixture, recovery: { issuedAt: SEEN, hashes: [] } }],
+    [
+      'a recovery set with a field of a later release',
+      { ...fixture, recovery: { id: 'x', issuedAt: SEEN, hashes: ['ab'], used: [] } },
+    ],
+    [
+      'recovery hashes that are not strings',
+      { ...fixture, recovery: { id: 'x', issuedAt: SEEN, hashes: [1] } },
+    ],
+    [
+      'a remembered browser without its hash',
+      { ...fixture, remembered: [{ id: 'x', label: 'l', createdAt: SEEN, expiresAt: SEEN + 1 }] },
+    ],
+    ['remembered browsers as an object', { ...fixture, remembered: {} }],
   ];
   // JSON drops undefined fields: each case is stored as a database would hand it back.
   for (const [name, record] of cases) {

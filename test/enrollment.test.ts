@@ -749,6 +749,8 @@ describe('status', () => {
       phoneOnly: false,
       recommendAuthenticator: false,
       contacts: [],
+      recoveryCodes: null,
+      rememberedBrowsers: 0,
     });
   });
 });

@@ -347,6 +347,15 @@ describe('definePolicy', () => {
     ['negative cooldown', { sendLimits: { cooldown: -1 } }],
     ['recentVerification zero', { recentVerification: 0 }],
     ['nested not an object', { lockout: 5 as never }],
+    ['no recovery codes in a set', { recoveryCodes: { count: 0 } }],
+    ['too many recovery codes', { recoveryCodes: { count: 51 } }],
+    ['recoveryCodes.enabled not boolean', { recoveryCodes: { enabled: 1 as never } }],
+    ['negative recovery warning', { recoveryCodes: { warnAt: -1 } }],
+    ['remembered browsers for 0 days', { rememberBrowser: { days: 0 } }],
+    ['remembered browsers for over 400 days', { rememberBrowser: { days: 401 } }],
+    ['no remembered browser allowed', { rememberBrowser: { max: 0 } }],
+    ['rememberBrowser.enabled not boolean', { rememberBrowser: { enabled: 'no' as never } }],
+    ['rememberBrowser not an object', { rememberBrowser: [] as never }],
   ])('refuses %s', (_, input) => {
     let caught: unknown;
     try {
@@ -356,6 +365,14 @@ describe('definePolicy', () => {
     }
     expect(caught).toBeInstanceOf(TwoSvError);
     expect((caught as TwoSvError).code).toBe('INVALID_POLICY');
+  });
+
+  it('recovery codes and remembered browsers: defaults, and fields changed one by one', () => {
+    expect(defaultPolicy.recoveryCodes).toEqual({ enabled: true, count: 10, warnAt: 3 });
+    expect(defaultPolicy.rememberBrowser).toEqual({ enabled: true, days: 30, max: 10 });
+    const policy = definePolicy({ recoveryCodes: { count: 16 }, rememberBrowser: { enabled: false } });
+    expect(policy.recoveryCodes).toEqual({ enabled: true, count: 16, warnAt: 3 });
+    expect(policy.rememberBrowser).toEqual({ enabled: false, days: 30, max: 10 });
   });
 
   it('accepts requireBackup: false with no backups at all', () => {
@@ -449,7 +466,7 @@ describe('validatePolicy: any policy object, checked like definePolicy', () => {
     expect(refusal(policy)).toContain(message);
   });
 
-  it('refuses each of the 20 leaf fields removed or set to NaN', () => {
+  it('refuses each of the 26 leaf fields removed or set to NaN', () => {
     const leaves: string[][] = [];
     const walk = (value: object, path: string[]) => {
       for (const [key, inner] of Object.entries(value)) {
@@ -459,7 +476,7 @@ describe('validatePolicy: any policy object, checked like definePolicy', () => {
       }
     };
     walk(d, []);
-    expect(leaves).toHaveLength(20);
+    expect(leaves).toHaveLength(26);
     const edited = (path: string[], value: unknown): unknown => {
       const copy = structuredClone(d) as unknown as Record<string, unknown>;
       let at = copy;

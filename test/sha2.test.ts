@@ -10,9 +10,9 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js';
 import { sha256 as nobleSha256, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import type { CHash } from '@noble/hashes/utils.js';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { H64, K64 } from '../src/internal/fips.js';
-import { digest, HotpHmac, type ShaCore } from '../src/internal/hmac.js';
+import { digest, HotpHmac, type NativeCrypto, nodeCrypto, type ShaCore } from '../src/internal/hmac.js';
 import { SHA1 } from '../src/internal/sha1.js';
 import { SHA256 } from '../src/internal/sha256.js';
 import { SHA512 } from '../src/internal/sha512.js';
@@ -67,6 +67,7 @@ const CASES: Case[] = [
   { algorithm: 'SHA512', core: SHA512, noble: nobleSha512, node: 'sha512' },
 ];
 const SHA2 = CASES.slice(1);
+const NODE = nodeCrypto();
 
 describe('FIPS 180-4 constants, computed from their definition', () => {
   it('gives the published SHA-512 K (§4.2.3) and H(0) (§5.3.5)', () => {
@@ -157,7 +158,14 @@ describe('digest() (plain SHA-256 / SHA-512, for keys longer than a block)', () 
   });
 });
 
-describe('HotpHmac (HMAC over 8-byte counters), all three hashes', () => {
+// Every HotpHmac test runs on both paths: JavaScript only (what browsers, Deno and Bun run) and with Node's
+// crypto (SHA-512's native path; SHA-1 and SHA-256 stay on JavaScript there too).
+describe.each([
+  ['JavaScript', null],
+  ['native SHA-512', NODE],
+] as const)('HotpHmac (HMAC over 8-byte counters), all three hashes, %s path', (_, native) => {
+  const hotpHmac = (core: ShaCore, key: Uint8Array): HotpHmac => new HotpHmac(core, key, native);
+
   it('gives the RFC 4231 test case 1 HMACs (key 0x0b x 20, data "Hi There", 8 bytes)', () => {
     const key = new Uint8Array(20).fill(0x0b);
     const data = new DataView(ascii('Hi There').buffer);
@@ -168,10 +176,10 @@ describe('HotpHmac (HMAC over 8-byte counters), all three hashes', () => {
         '87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cde' +
         'daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854',
     };
-    expect(new HotpHmac(SHA256, key).truncated(high, low)).toBe(
+    expect(hotpHmac(SHA256, key).truncated(high, low)).toBe(
       truncate(Uint8Array.from(Buffer.from(published.SHA256, 'hex'))),
     );
-    expect(new HotpHmac(SHA512, key).truncated(high, low)).toBe(
+    expect(hotpHmac(SHA512, key).truncated(high, low)).toBe(
       truncate(Uint8Array.from(Buffer.from(published.SHA512, 'hex'))),
     );
   });
@@ -184,7 +192,7 @@ describe('HotpHmac (HMAC over 8-byte counters), all three hashes', () => {
         // Mostly full 64-bit counters, some small ones (as TOTP steps are).
         const high = i % 4 === 0 ? 0 : next();
         const low = next();
-        const ours = new HotpHmac(core, key).truncated(high, low);
+        const ours = hotpHmac(core, key).truncated(high, low);
         const message = counterBytes(high, low);
         const context = `${algorithm} key ${hex(key)} counter ${high}:${low}`;
         expect(ours, context).toBe(truncate(hmac(noble, key, message)));
@@ -204,7 +212,7 @@ describe('HotpHmac (HMAC over 8-byte counters), all three hashes', () => {
             [0xffffffff, 0xffffffff],
             [0x80000000, 1],
           ] as const) {
-            expect(new HotpHmac(core, key).truncated(high, low), `${algorithm} ${length} ${fill}`).toBe(
+            expect(hotpHmac(core, key).truncated(high, low), `${algorithm} ${length} ${fill}`).toBe(
               truncate(hmac(noble, key, counterBytes(high, low))),
             );
           }
@@ -216,7 +224,7 @@ describe('HotpHmac (HMAC over 8-byte counters), all three hashes', () => {
   it('reaches every one of the 16 truncation offsets', () => {
     for (const { core, noble } of SHA2) {
       const key = randomBytes(prng(24), 32);
-      const prepared = new HotpHmac(core, key);
+      const prepared = hotpHmac(core, key);
       const seen = new Set<number>();
       for (let counter = 0; counter < 400; counter++) {
         const full = hmac(noble, key, counterBytes(0, counter));
@@ -230,13 +238,13 @@ describe('HotpHmac (HMAC over 8-byte counters), all three hashes', () => {
   it('keeps prepared keys of every hash correct when used interleaved, with keying and digests between', () => {
     const next = prng(25);
     const keys = CASES.map((c, i) => ({ ...c, key: randomBytes(next, [20, 64, 150][i]!) }));
-    const prepared = keys.map(({ core, key }) => new HotpHmac(core, key));
+    const prepared = keys.map(({ core, key }) => hotpHmac(core, key));
     for (let round = 0; round < 600; round++) {
       const which = round % 3;
       const { core, noble, key } = keys[which]!;
       const [high, low] = round % 5 === 0 ? [next(), next()] : [0, round];
       // Keying another key and hashing a long message reuse the same module buffers.
-      if (round % 7 === 0) new HotpHmac(keys[(which + 1) % 3]!.core, randomBytes(next, 140)).truncated(1, 2);
+      if (round % 7 === 0) hotpHmac(keys[(which + 1) % 3]!.core, randomBytes(next, 140)).truncated(1, 2);
       if (round % 11 === 0) digest(core, randomBytes(next, round));
       expect(prepared[which]!.truncated(high, low), `round ${round}`).toBe(
         truncate(hmac(noble, key, counterBytes(high, low))),
@@ -254,11 +262,106 @@ describe('HotpHmac (HMAC over 8-byte counters), all three hashes', () => {
       ] as const) {
         const view = backing.subarray(start, end);
         const before = backing.slice();
-        expect(new HotpHmac(core, view).truncated(0, 42)).toBe(
+        expect(hotpHmac(core, view).truncated(0, 42)).toBe(
           truncate(hmac(noble, view.slice(), counterBytes(0, 42))),
         );
         expect(backing).toEqual(before);
       }
     }
+  });
+});
+
+describe('the native SHA-512 path: found at run time in Node only, taken for SHA-512 only', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
+  /** Node's crypto behind a counter of `hash` calls. */
+  function counting(): { native: NativeCrypto; calls: string[] } {
+    const calls: string[] = [];
+    const real = NODE!;
+    return {
+      calls,
+      native: {
+        hash: (algorithm, data, encoding) => {
+          calls.push(algorithm);
+          return real.hash(algorithm, data, encoding);
+        },
+      },
+    };
+  }
+
+  it("finds Node's crypto through process.getBuiltinModule (no node: import in src/)", () => {
+    expect(NODE).toBeDefined();
+    expect(NODE!.hash).toBe((process.getBuiltinModule('crypto') as unknown as NativeCrypto).hash);
+  });
+
+  it('finds nothing without process.getBuiltinModule or crypto.hash (browsers, old or crypto-less Node), nor in Deno or Bun', () => {
+    vi.stubGlobal('process', undefined);
+    expect(nodeCrypto()).toBeNull();
+    vi.stubGlobal('process', { versions: {} });
+    expect(nodeCrypto()).toBeNull();
+    // A Node built without crypto throws on loading it; a runtime may lack crypto.hash (Node < 20.12).
+    vi.stubGlobal('process', {
+      getBuiltinModule: () => {
+        throw new Error('Node.js is not compiled with OpenSSL crypto support');
+      },
+    });
+    expect(nodeCrypto()).toBeNull();
+    vi.stubGlobal('process', { getBuiltinModule: () => ({ createHash: () => undefined }) });
+    expect(nodeCrypto()).toBeNull();
+    vi.unstubAllGlobals();
+    vi.stubGlobal('Deno', {});
+    expect(nodeCrypto()).toBeNull();
+    vi.unstubAllGlobals();
+    vi.stubGlobal('Bun', {});
+    expect(nodeCrypto()).toBeNull();
+    vi.unstubAllGlobals();
+    expect(nodeCrypto()).toBe(NODE);
+  });
+
+  it('hashes twice per SHA-512 code natively (three times keying a key longer than a block), never for SHA-1/256', () => {
+    const next = prng(27);
+    for (const { algorithm, core, noble } of CASES) {
+      for (const length of [20, 128, 129]) {
+        const { native, calls } = counting();
+        const key = randomBytes(next, length);
+        const prepared = new HotpHmac(core, key, native);
+        const keying = calls.length;
+        expect(prepared.truncated(0, 7)).toBe(truncate(hmac(noble, key, counterBytes(0, 7))));
+        expect(prepared.truncated(3, 9)).toBe(truncate(hmac(noble, key, counterBytes(3, 9))));
+        if (algorithm === 'SHA512') {
+          expect(keying).toBe(length > 128 ? 1 : 0);
+          expect(calls.length - keying).toBe(4);
+          expect(new Set(calls)).toEqual(new Set(['sha512']));
+        } else {
+          expect(calls).toEqual([]);
+        }
+      }
+    }
+  });
+
+  it('is the default for SHA-512 in Node, and the JavaScript path when forced', () => {
+    const spy = vi.spyOn(NODE!, 'hash');
+    const key = randomBytes(prng(28), 64);
+    const expected = truncate(hmac(nobleSha512, key, counterBytes(0, 5)));
+    expect(new HotpHmac(SHA512, key).truncated(0, 5)).toBe(expected);
+    expect(spy).toHaveBeenCalledTimes(2);
+    expect(new HotpHmac(SHA512, key, null).truncated(0, 5)).toBe(expected);
+    expect(new HotpHmac(SHA256, key).truncated(0, 5)).toBe(
+      truncate(hmac(nobleSha256, key, counterBytes(0, 5))),
+    );
+    expect(spy).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not change the key on the native path, even when it is hashed first', () => {
+    const backing = randomBytes(prng(29), 400);
+    const before = backing.slice();
+    const view = backing.subarray(5, 205);
+    expect(new HotpHmac(SHA512, view, NODE).truncated(0, 1)).toBe(
+      truncate(hmac(nobleSha512, view.slice(), counterBytes(0, 1))),
+    );
+    expect(backing).toEqual(before);
   });
 });

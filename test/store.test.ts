@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore } from '../src/store.js';
-import { storeContract } from './store-contract.js';
+import { TwoSvError } from '../src/errors.js';
+import { checkStoreKey, MemoryStore, parseRecord, serializeRecord } from '../src/store.js';
+import { runStoreContract } from '../src/testing.js';
+import { rejectsWith } from './support/two-step.js';
 
-storeContract('MemoryStore', () => new MemoryStore());
+runStoreContract('MemoryStore', () => new MemoryStore(), { describe, it });
 
 describe('MemoryStore', () => {
   it('drops a record once its expiresAt has passed, and it can be created again', async () => {
@@ -21,14 +23,35 @@ describe('MemoryStore', () => {
     expect((await store.put('dest:x', { n: 3 }, null)).ok).toBe(true);
   });
 
-  it('refuses what is not JSON data, storing nothing', async () => {
+  it('refuses what is not JSON data with INVALID_RECORD, storing nothing', async () => {
     const store = new MemoryStore();
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    await expect(store.put('user:a', cyclic as never, null)).rejects.toThrow();
-    await expect(store.put('user:a', 1n as never, null)).rejects.toThrow();
-    await expect(store.put('user:a', undefined as never, null)).rejects.toThrow();
+    for (const bad of [cyclic, 1n, undefined, { n: Number.NaN }, new Date(0)]) {
+      await rejectsWith(() => store.put('user:a', bad as never, null), 'INVALID_RECORD');
+    }
     expect(await store.get('user:a')).toBeNull();
+    expect(store.size).toBe(0);
+  });
+
+  it('refuses keys with a NUL or a lone surrogate with INVALID_KEY, in get, put and delete', async () => {
+    const store = new MemoryStore();
+    for (const key of ['\0', 'user:a\0', 'user:\ud800', 'user:\udc00x', 'user:\udc00\ud800']) {
+      await rejectsWith(() => store.get(key), 'INVALID_KEY');
+      await rejectsWith(() => store.put(key, {}, null), 'INVALID_KEY');
+      await rejectsWith(() => store.delete(key), 'INVALID_KEY');
+    }
+    expect(store.size).toBe(0);
+  });
+
+  it('deletes a record; an expired one counts as absent', async () => {
+    let now = 1_000;
+    const store = new MemoryStore({ clock: () => now });
+    await store.put('dest:x', { n: 1 }, null, { expiresAt: 2_000 });
+    await store.put('user:a', { n: 1 }, null);
+    expect(await store.delete('user:a')).toBe(true);
+    now = 2_000;
+    expect(await store.delete('dest:x')).toBe(false);
     expect(store.size).toBe(0);
   });
 
@@ -38,5 +61,51 @@ describe('MemoryStore', () => {
     await store.put('a:b', 2, null);
     expect(store.keys()).toEqual(['__proto__', 'a:b']);
     expect(store.size).toBe(2);
+  });
+});
+
+describe('checkStoreKey', () => {
+  it('accepts well-formed text, surrogate pairs included', () => {
+    for (const key of ['', 'a', 'user:😀', '\ud83d\ude00', 'x'.repeat(10_000), '\ufffd', '\u0001'])
+      expect(checkStoreKey(key)).toBe(key);
+  });
+
+  it('refuses NUL, lone surrogates and non-strings', () => {
+    for (const key of ['\0', 'a\0b', '\ud800', 'a\ud83d', '\ude00a', '\ude00\ud83d', 1, null, undefined]) {
+      expect(() => checkStoreKey(key as string)).toThrow(TwoSvError);
+      try {
+        checkStoreKey(key as string);
+      } catch (err) {
+        expect((err as TwoSvError).code).toBe('INVALID_KEY');
+      }
+    }
+  });
+});
+
+describe('serializeRecord and parseRecord', () => {
+  it('round-trip NUL, lone surrogates and __proto__ exactly, as ASCII-safe JSON text', () => {
+    const record = JSON.parse('{"__proto__":{"x":1},"s":"a\\u0000b\\ud800c"}');
+    const text = serializeRecord(record);
+    expect(text).toBe('{"__proto__":{"x":1},"s":"a\\u0000b\\ud800c"}');
+    const back = parseRecord(text) as Record<string, unknown>;
+    expect(Object.hasOwn(back, '__proto__')).toBe(true);
+    expect(back.s).toBe('a\u0000b\ud800c');
+  });
+
+  it('refuse what is not JSON, with INVALID_RECORD', () => {
+    for (const bad of [
+      Number.NaN,
+      [Number.NEGATIVE_INFINITY],
+      1n,
+      () => 1,
+      [undefined],
+      new Map(),
+      undefined,
+    ])
+      expect(() => serializeRecord(bad as never)).toThrow(
+        expect.objectContaining({ code: 'INVALID_RECORD' }),
+      );
+    for (const bad of ['', '{', 'undefined', 1, null, Buffer.from('{}')])
+      expect(() => parseRecord(bad)).toThrow(expect.objectContaining({ code: 'INVALID_RECORD' }));
   });
 });

@@ -29,12 +29,26 @@ export function equalConstantTime(a: string, b: string): boolean {
 /** The keyed hash of a sent code, bound to its purpose, user and challenge (or enrolment, or check). */
 export type CodeHasher = (purpose: CodePurpose, userId: string, bindingId: string, code: string) => string;
 
+/**
+ * The keyed hash of a long-lived secret the user holds (a recovery code, a remember token), bound to its
+ * kind, user and set or browser id.
+ */
+export type SecretHasher = (
+  kind: 'recovery' | 'remember',
+  userId: string,
+  id: string,
+  value: string,
+) => string;
+
 /** The keyed hashes of one engine: codes as stored, and the store key of a destination's record. */
 export function keyedHashes(codeKey: Uint8Array): {
   codeHash: CodeHasher;
+  secretHash: SecretHasher;
   destinationKey: (channel: CodeChannel, to: string) => string;
 } {
   return {
+    secretHash: (kind, userId, id, value) =>
+      bytesToHex(hmac(sha256, codeKey, utf8ToBytes(`twosv-${kind}\0${userId}\0${id}\0${value}`))),
     codeHash: (purpose, userId, bindingId, code) =>
       bytesToHex(
         hmac(sha256, codeKey, utf8ToBytes(`twosv-code\0${purpose}\0${userId}\0${bindingId}\0${code}`)),

@@ -22,6 +22,7 @@ import { verifyTotp } from '../totp.js';
 import { equalConstantTime } from './codes.js';
 import { failure, isLocked, lockedResult, requireRecent } from './failures.js';
 import { type DeviceRec, emptyRecord, type PendingRec, type UserRecord } from './record.js';
+import { revokeAllBrowsers } from './remembered.js';
 import type { SendDraft, SendPlan } from './sends.js';
 import { deviceInfo, statusOf } from './status.js';
 import type { Rules, Step } from './step.js';
@@ -253,6 +254,7 @@ export function confirmEnrollment(
       : { type: 'device-added', device: info },
   );
   if (enabled && !wasEnabled) events.push({ type: 'two-step-enabled' });
+  if (replaced) events.push(...revokeAllBrowsers(next, mono, 'device-replaced'));
   return { next, events, result: { ok: true, device: info, enabled } };
 }
 
@@ -313,7 +315,10 @@ export function removeDevice(
   };
   return {
     next,
-    events: [{ type: 'device-removed', device: deviceInfo(device, true) }],
+    events: [
+      { type: 'device-removed', device: deviceInfo(device, true) },
+      ...revokeAllBrowsers(next, mono, 'device-removed'),
+    ],
     result: statusOf(policy, next, at, mono),
   };
 }
@@ -326,7 +331,14 @@ export function disable(
   mono: number,
 ): Step<TwoStepStatus> {
   if (!record) throw noUser();
-  if (!record.enabled && record.devices.length === 0 && !record.pending && !record.challenge) {
+  if (
+    !record.enabled &&
+    record.devices.length === 0 &&
+    !record.pending &&
+    !record.challenge &&
+    !record.recovery &&
+    !record.remembered
+  ) {
     return { result: statusOf(policy, record, at, mono) };
   }
   requireRecent(policy, record, mono);
@@ -338,9 +350,11 @@ export function disable(
     challenge: null,
     reverify: false,
   };
+  delete next.recovery; // turning 2SV off voids the recovery codes
   const events: EventBody[] = record.enabled
     ? [{ type: 'two-step-disabled', devices: record.devices.map((d) => deviceInfo(d, true)) }]
     : record.devices.map((d) => ({ type: 'device-removed', device: deviceInfo(d, true) }) as const);
+  events.push(...revokeAllBrowsers(next, mono, 'disabled'));
   return { next, events, result: statusOf(policy, next, at, mono) };
 }
 

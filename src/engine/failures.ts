@@ -31,7 +31,7 @@ export interface FailedCode {
   clear: (next: UserRecord) => void;
   setAttempts: (next: UserRecord, attempts: number) => void;
   reason: 'invalid' | 'replayed';
-  purpose: CodePurpose;
+  purpose: CodePurpose | 'recovery';
   deviceId: string | undefined;
 }
 

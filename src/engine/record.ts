@@ -6,9 +6,11 @@
  * later release adds `case 1: return upgrade1to2(...)`; the engine always writes the current version.
  *
  * Unknown fields are **refused** (`INVALID_RECORD`), not tolerated: a field this release does not know
- * was written by a later one (recovery codes, trusted browsers, say), and tolerating it would mean
- * silently dropping it at the next write, losing security state on a rollback. A later release that adds
- * fields raises `v`, so an older engine refuses its records loudly instead.
+ * was written by a later one, and tolerating it would mean silently dropping it at the next write, losing
+ * security state on a rollback. A later release that adds required fields raises `v`, so an older engine
+ * refuses its records loudly instead. Optional fields that are absent until used (`recovery`,
+ * `remembered`) stay in `v: 1`: a record without them means the same to every release, and a record with
+ * them is refused by a release that predates them, which is the loud refusal wanted.
  * @module
  */
 
@@ -70,6 +72,23 @@ export interface ContactRec {
   verifiedAt: number;
 }
 
+/** A set of recovery codes: the keyed hashes of the codes not used yet, bound to the set's id. */
+export interface RecoveryRec {
+  id: string;
+  issuedAt: number;
+  hashes: string[];
+}
+
+/** A remembered browser: the keyed hash of its current token (never the token). */
+export interface RememberedRec {
+  id: string;
+  hash: string;
+  label: string;
+  createdAt: number;
+  lastUsedAt?: number;
+  expiresAt: number;
+}
+
 export interface SendRec {
   at: number;
   id: string;
@@ -92,6 +111,13 @@ export interface UserRecord {
   verifiedAt: number | null;
   reverify: boolean;
   sends: SendRec[];
+  /**
+   * Recovery codes, once issued. Optional (absent until first used) so that records without them stay
+   * readable by a release that predates them, while one holding them is refused there (unknown field).
+   */
+  recovery?: RecoveryRec;
+  /** Remembered browsers, once any: optional for the same reason as `recovery`. */
+  remembered?: RememberedRec[];
 }
 
 /** The sends to one phone number or address, across users. */
@@ -127,7 +153,7 @@ export function emptyRecord(): UserRecord {
  * faster than `{ ...record }` (one object literal of a fixed shape instead of a generic property copy).
  */
 export function copyRecord(r: UserRecord): UserRecord {
-  return {
+  const copy: UserRecord = {
     v: 1,
     enabled: r.enabled,
     devices: r.devices,
@@ -142,6 +168,9 @@ export function copyRecord(r: UserRecord): UserRecord {
     reverify: r.reverify,
     sends: r.sends,
   };
+  if (r.recovery !== undefined) copy.recovery = r.recovery;
+  if (r.remembered !== undefined) copy.remembered = r.remembered;
+  return copy;
 }
 
 function invalidRecord(): never {
@@ -254,6 +283,19 @@ const CONTACT: Shape = /* @__PURE__ */ shape({
   verifiedAt: isTime,
 });
 const SEND: Shape = /* @__PURE__ */ shape({ at: isTime, id: isString });
+const RECOVERY: Shape = /* @__PURE__ */ shape({
+  id: isString,
+  issuedAt: isTime,
+  hashes: (x) => Array.isArray(x) && x.every(isString),
+});
+const REMEMBERED: Shape = /* @__PURE__ */ shape({
+  id: isString,
+  hash: isString,
+  label: isString,
+  createdAt: isTime,
+  'lastUsedAt?': isTime,
+  expiresAt: isTime,
+});
 
 const USER_V1: Shape = /* @__PURE__ */ shape({
   v: (x) => x === 1,
@@ -269,6 +311,8 @@ const USER_V1: Shape = /* @__PURE__ */ shape({
   verifiedAt: (x) => x === null || isTime(x),
   reverify: isBoolean,
   sends: listOf(SEND),
+  'recovery?': (x) => fits(x, RECOVERY),
+  'remembered?': listOf(REMEMBERED),
 });
 const DESTINATION_V1: Shape = /* @__PURE__ */ shape({ v: (x) => x === 1, seen: isTime, sends: listOf(SEND) });
 

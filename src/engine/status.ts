@@ -9,6 +9,7 @@ import { backupKindsFor, isPrimaryKind, isRecentVerification, type Policy } from
 import { maskContact } from './contact.js';
 import { isLocked } from './failures.js';
 import { type DeviceRec, emptyRecord, type PendingRec, type UserRecord } from './record.js';
+import { liveBrowsers } from './remembered.js';
 import type { DeviceInfo, TwoStepStatus } from './types.js';
 
 export function deviceInfo(d: DeviceRec | PendingRec, confirmed: boolean): DeviceInfo {
@@ -62,5 +63,9 @@ export function statusOf(policy: Policy, r: UserRecord | null, at: number, mono:
       masked: maskContact(c.kind, c.value),
       verifiedAt: c.verifiedAt,
     })),
+    recoveryCodes: record.recovery
+      ? { remaining: record.recovery.hashes.length, issuedAt: record.recovery.issuedAt }
+      : null,
+    rememberedBrowsers: liveBrowsers(record, mono).length,
   };
 }

@@ -168,6 +168,13 @@ export interface TwoStepStatus {
   readonly recommendAuthenticator: boolean;
   /** Verified emergency contacts. */
   readonly contacts: readonly ContactInfo[];
+  /**
+   * The user's recovery codes ({@link TwoStep.issueRecoveryCodes}): how many are left unused and when the
+   * set was issued; `null` when none were issued (or 2SV was turned off or reset since).
+   */
+  readonly recoveryCodes: { readonly remaining: number; readonly issuedAt: number } | null;
+  /** How many remembered browsers are live ({@link TwoStep.rememberedBrowsers} lists them). */
+  readonly rememberedBrowsers: number;
 }
 
 /**
@@ -279,6 +286,87 @@ export type ConfirmResult =
     }
   | VerifyFailure;
 
+/**
+ * What {@link TwoStep.issueRecoveryCodes} returns: the new codes, **shown once** (the engine keeps only
+ * their keyed hashes). Each is 12 characters from a 32-letter alphabet (60 bits), grouped by dashes:
+ * `'k3f9-x2mq-7t4b'`. Typed back, case, spaces and dashes do not matter.
+ */
+export interface RecoveryCodes {
+  readonly codes: readonly string[];
+  /** When the set was issued, ms since the epoch; any earlier set stopped working then. */
+  readonly issuedAt: number;
+}
+
+/** The result of {@link TwoStep.useRecoveryCode}. */
+export type RecoveryResult =
+  | {
+      readonly ok: true;
+      /** Unused codes left in the set. */
+      readonly remaining: number;
+      /** When, ms since the epoch: the start of the "recent verification" window, as for `verify`. */
+      readonly verifiedAt: number;
+    }
+  | VerifyFailure;
+
+/** A remembered browser as a settings page shows it: never its token. */
+export interface RememberedBrowser {
+  /** Stable id, for {@link TwoStep.revokeRememberedBrowser}. */
+  readonly id: string;
+  /** What the app called it when remembering it, e.g. `'Firefox on Windows'`. */
+  readonly label: string;
+  /** ms since the epoch. */
+  readonly createdAt: number;
+  /** The last sign-in that skipped the second step with it, ms since the epoch. */
+  readonly lastUsedAt?: number;
+  /** When it stops working (its token does not live longer, however often rotated), ms since the epoch. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Why remembered browsers were revoked: by the user (`'user'`), the app after a password change, 2SV
+ * turned off, a device removed or replaced, a support reset, the per-user limit (the oldest goes), or an
+ * old token presented again (`'reused'`: a copy of the token was used, so neither copy may go on).
+ */
+export type BrowserRevokeReason =
+  | 'user'
+  | 'password-changed'
+  | 'disabled'
+  | 'device-removed'
+  | 'device-replaced'
+  | 'reset'
+  | 'limit'
+  | 'reused';
+
+/** A fresh remember token, **shown once**: set it as a cookie (HttpOnly, Secure, SameSite) and forget it. */
+export interface RememberToken {
+  readonly ok: true;
+  /** The token: random, 256 bits, stored only as a keyed hash. */
+  readonly token: string;
+  readonly browser: RememberedBrowser;
+}
+
+/**
+ * The result of {@link TwoStep.useRememberToken}. On `ok: true` the sign-in may skip the second step and
+ * the browser must get the new `token` (the presented one stopped working). Otherwise ask for a code:
+ * - `'invalid'`: not a token of this user's live browsers (malformed, revoked, or rotated away: an old
+ *   token presented again revokes its browser, since a copy of it is in use somewhere).
+ * - `'expired'`: its `policy.rememberBrowser.days` are over.
+ * - `'reverification-required'`: the app demanded a fresh second step ({@link TwoStep.requireReverification}).
+ * - `'locked'`: the user is locked out.
+ */
+export type RememberResult =
+  | RememberToken
+  | { readonly ok: false; readonly reason: 'invalid' | 'expired' | 'reverification-required' }
+  | { readonly ok: false; readonly reason: 'locked'; readonly lockedUntil: number };
+
+/** Who performed a support reset and why ({@link TwoStep.adminReset}); both go into the event. */
+export interface ResetOptions {
+  /** The staff member (an id or name of yours), 1 to 200 characters. */
+  actor: string;
+  /** Why, e.g. a ticket number and the identity check done, 1 to 500 characters. */
+  reason: string;
+}
+
 /** A contact to verify: an e-mail address, or a phone number reached by SMS (default) or voice. */
 export type ContactInput =
   | { readonly email: string }
@@ -310,6 +398,12 @@ export type ContactResult =
  * - `locked`: too many consecutive failures; locked until `until`.
  * - `reverification-required`: the app demanded a fresh second step.
  * - `contact-verified`: an emergency contact passed its code.
+ * - `enrollment-cancelled`: a pending enrolment was cancelled ({@link TwoStep.cancelEnrollment}).
+ * - `recovery-codes-issued`: a new set of recovery codes (`voided`: unused codes of the old set, now void).
+ * - `recovery-code-used`: a recovery code signed the user in (with `verification-passed`, purpose
+ *   `'recovery'`); `recovery-codes-low` follows when `policy.recoveryCodes.warnAt` or fewer are left.
+ * - `two-step-reset`: staff reset the user's 2SV ({@link TwoStep.adminReset}): who, why, what was removed.
+ * - `remembered-browser-added` / `remembered-browser-used` / `remembered-browser-revoked` (with why).
  *
  * @example Notifying the user of important account actions
  * ```ts
@@ -351,10 +445,14 @@ export type EventBody =
       /** Masked. */
       readonly to: string;
     }
-  | { readonly type: 'verification-passed'; readonly purpose: CodePurpose; readonly deviceId?: string }
+  | {
+      readonly type: 'verification-passed';
+      readonly purpose: CodePurpose | 'recovery';
+      readonly deviceId?: string;
+    }
   | {
       readonly type: 'verification-failed';
-      readonly purpose: CodePurpose;
+      readonly purpose: CodePurpose | 'recovery';
       readonly reason: 'invalid' | 'attempts-exhausted';
       readonly deviceId?: string;
       readonly failures: number;
@@ -362,7 +460,25 @@ export type EventBody =
   | { readonly type: 'replay-refused'; readonly deviceId: string; readonly failures: number }
   | { readonly type: 'locked'; readonly until: number; readonly failures: number }
   | { readonly type: 'reverification-required'; readonly reason?: string }
-  | { readonly type: 'contact-verified'; readonly contact: ContactInfo };
+  | { readonly type: 'contact-verified'; readonly contact: ContactInfo }
+  | { readonly type: 'enrollment-cancelled'; readonly kind: DeviceKind; readonly role: DeviceRole }
+  | { readonly type: 'recovery-codes-issued'; readonly count: number; readonly voided: number }
+  | { readonly type: 'recovery-code-used'; readonly remaining: number }
+  | { readonly type: 'recovery-codes-low'; readonly remaining: number }
+  | {
+      readonly type: 'two-step-reset';
+      readonly actor: string;
+      readonly reason: string;
+      readonly devices: readonly DeviceInfo[];
+      readonly recoveryCodes: number;
+    }
+  | { readonly type: 'remembered-browser-added'; readonly browser: RememberedBrowser }
+  | { readonly type: 'remembered-browser-used'; readonly browser: RememberedBrowser }
+  | {
+      readonly type: 'remembered-browser-revoked';
+      readonly browser: RememberedBrowser;
+      readonly reason: BrowserRevokeReason;
+    };
 
 /** Options of {@link createTwoStep}. */
 export interface TwoStepOptions {
@@ -473,4 +589,35 @@ export interface TwoStep {
   ): Promise<{ readonly ok: true; readonly to: string; readonly expiresAt: number } | SendRefusal>;
   /** Confirms the pending contact verification with the code the user typed. */
   confirmContact(userId: string, code: string): Promise<ContactResult>;
+  /** Ends the pending enrolment, if any (the QR code or sent code stops working). Needs no verification. */
+  cancelEnrollment(userId: string): Promise<TwoStepStatus>;
+  /**
+   * Issues a new set of `policy.recoveryCodes.count` recovery codes, voiding the old set. A sensitive
+   * change: needs a recent verification, and at least one confirmed device.
+   */
+  issueRecoveryCodes(userId: string): Promise<RecoveryCodes>;
+  /**
+   * Checks a recovery code as the second step of a sign-in, in place of a device code (no challenge
+   * needed). Each code works once; a wrong one counts toward the lock like any wrong code.
+   */
+  useRecoveryCode(userId: string, code: string): Promise<RecoveryResult>;
+  /**
+   * Support staff's reset, needing no verification by the user: removes every device, recovery code,
+   * challenge, pending enrolment, remembered browser and lock, so the user enrols afresh. Verified
+   * contacts and send counters stay. Check the user's identity first: that is the app's job.
+   */
+  adminReset(userId: string, options: ResetOptions): Promise<TwoStepStatus>;
+  /** After a successful sign-in verification, remembers this browser: returns its token, shown once. */
+  rememberBrowser(userId: string, options: { label: string }): Promise<RememberToken>;
+  /** A sign-in presenting a remember token: skips the second step if valid, and rotates the token. */
+  useRememberToken(userId: string, token: string): Promise<RememberResult>;
+  /** The user's live remembered browsers, oldest first. */
+  rememberedBrowsers(userId: string): Promise<readonly RememberedBrowser[]>;
+  /** Revokes one remembered browser; returns those left. */
+  revokeRememberedBrowser(userId: string, browserId: string): Promise<readonly RememberedBrowser[]>;
+  /** Revokes every remembered browser of the user (say `'password-changed'` after a password change). */
+  revokeRememberedBrowsers(
+    userId: string,
+    options?: { reason?: 'user' | 'password-changed' },
+  ): Promise<readonly RememberedBrowser[]>;
 }

@@ -104,8 +104,9 @@ function add(state: Int32Array, i: number, high: number, low: number): void {
   state[i + 1] = sum | 0;
 }
 
-/** SHA-512: 1024-bit blocks, a 512-bit state. */
+/** SHA-512: 1024-bit blocks, a 512-bit state; HOTP HMACs take the native path in Node (see `hmac.ts`). */
 export const SHA512: ShaCore = /* @__PURE__ */ Object.freeze({
+  nativeName: 'sha512',
   blockWords: 32,
   stateWords: 16,
   initial: H64,
