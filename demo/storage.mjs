@@ -10,11 +10,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { accountId } from './accounts.mjs';
 import { createPostgresLimits, createRedisLimits, LIMITS_SCHEMA, LIMITS_TABLE } from './limits.mjs';
 
 /** The default data folder, git-ignored: `.demo-data/` at the repository's root. */
-export const DEFAULT_DATA_DIR = resolve(new URL('..', import.meta.url).pathname, '.demo-data');
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../.demo-data', import.meta.url));
 
 /** The demo's own tables (the engine's come from `migratePostgres`). */
 export const SCHEMA = [
