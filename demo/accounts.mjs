@@ -1,4 +1,5 @@
-// The demo's own records: accounts, sessions, remembered browsers and each account's notifications. All
+// The demo's own records: accounts, sessions and each account's notifications. (Remembered browsers are the
+// engine's: rememberBrowser, useRememberToken.) All
 // behind small async interfaces, so a database (PostgreSQL, PGlite) can replace the in-memory versions
 // without touching the routes. The memory versions hand out copies, as a database would: a route that
 // changes a record must save it.
@@ -17,28 +18,24 @@ export function accountId(name) {
 
 /**
  * Accounts, keyed by {@link accountId}: the name as typed, a password hash, the user's language (for the
- * texts and calls that carry codes), remembered browsers (hashes of their tokens) and the notifications the
- * app would e-mail or push. `create` is false when the id is taken.
+ * texts and calls that carry codes) and the notifications the app would e-mail or push. `create` is false when the id is taken.
  * @returns {{
  *   create(name: string, password: { salt: Buffer, hash: Buffer }, locale: string): Promise<boolean>,
  *   get(id: string): Promise<{ name: string, salt: Buffer, hash: Buffer, locale: string } | undefined>,
  *   locale(id: string): Promise<string | undefined>,
  *   setLocale(id: string, locale: string): Promise<void>,
- *   rememberBrowser(id: string, tokenHash: string, until: number): Promise<void>,
- *   isRemembered(id: string, tokenHash: string, now: number): Promise<boolean>,
- *   forgetBrowsers(id: string): Promise<void>,
  *   notify(id: string, event: object): Promise<void>,
  *   notifications(id: string): Promise<object[]>,
  * }}
  */
 export function createMemoryAccounts() {
-  /** @type {Map<string, { name: string, locale: string, password: { salt: Buffer, hash: Buffer }, browsers: Map<string, number>, inbox: object[] }>} */
+  /** @type {Map<string, { name: string, locale: string, password: { salt: Buffer, hash: Buffer }, inbox: object[] }>} */
   const accounts = new Map();
   return {
     async create(name, password, locale) {
       const id = accountId(name);
       if (accounts.has(id)) return false;
-      accounts.set(id, { name, locale, password: copy(password), browsers: new Map(), inbox: [] });
+      accounts.set(id, { name, locale, password: copy(password), inbox: [] });
       return true;
     },
     async get(id) {
@@ -58,16 +55,6 @@ export function createMemoryAccounts() {
     async setLocale(id, locale) {
       const account = accounts.get(id);
       if (account) account.locale = locale;
-    },
-    async rememberBrowser(id, tokenHash, until) {
-      accounts.get(id)?.browsers.set(tokenHash, until);
-    },
-    async isRemembered(id, tokenHash, now) {
-      const until = accounts.get(id)?.browsers.get(tokenHash);
-      return until !== undefined && now < until;
-    },
-    async forgetBrowsers(id) {
-      accounts.get(id)?.browsers.clear();
     },
     async notify(id, event) {
       const account = accounts.get(id);

@@ -7,7 +7,7 @@
 // demo phone, a stand-in for real handsets, apart from the accounts; `views.mjs` the HTML. What a real app must
 // do differently is marked "REAL APP".
 
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { promisify } from 'node:util';
 import { createMessages, createTwoStep, normalizePhone, pickLocale, TwoSvError } from 'twosv';
@@ -18,7 +18,6 @@ import { LOCALES, translator } from './text.mjs';
 import * as views from './views.mjs';
 
 const hashPassword = promisify(scrypt);
-const REMEMBER_MS = 30 * 24 * 3600 * 1000;
 // Sessions end after this long without a request, and this long after sign-in whatever happens.
 export const SESSION_IDLE_MS = 2 * 3600 * 1000;
 export const SESSION_MAX_MS = 12 * 3600 * 1000;
@@ -26,7 +25,6 @@ export const SESSION_MAX_MS = 12 * 3600 * 1000;
 export const sessionExpiry = (data) =>
   Math.min(data.seenAt + SESSION_IDLE_MS, data.createdAt + SESSION_MAX_MS);
 const token = () => randomBytes(32).toString('base64url');
-const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
 /** Constant-time equality of two strings (the CSRF token check). */
 function sameToken(a, b) {
@@ -75,6 +73,14 @@ export function createDemoApp(options = {}) {
 
   const cookie = (req, name) =>
     new RegExp(`(?:^|;\\s*)${name}=([\\w-]{43})(?:;|$)`).exec(req.headers.cookie ?? '')?.[1];
+  // A remembered browser's token, from the engine (`<id>.<secret>`, rotated at each use).
+  const trustCookie = (req) =>
+    /(?:^|;\s*)trust=([0-9a-f]{18}\.[0-9a-f]{64})(?:;|$)/.exec(req.headers.cookie ?? '')?.[1];
+  const setTrust = (res, token, expiresAt) =>
+    res.appendHeader(
+      'set-cookie',
+      `trust=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.max(0, Math.floor((expiresAt - clock()) / 1000))}`,
+    );
 
   /** A new session (new id, new CSRF token): on first visit, and again after each sign-in step. */
   async function startSession(ctx, data) {
@@ -350,12 +356,19 @@ export function createDemoApp(options = {}) {
       await limits.signInFailures.delete(pair);
       const username = id;
       const status = await twoStep.status(username);
-      const trust = cookie(req, 'trust');
-      const remembered =
-        trust !== undefined && (await accounts.isRemembered(username, sha256(trust), clock()));
       // A remembered browser skips the second step, unless the engine demands a fresh one (after an
-      // abnormal sign-in the app reported with requireReverification).
-      if (!status.enabled || (remembered && !status.reverificationRequired)) {
+      // abnormal sign-in the app reported with requireReverification), or the token is old, revoked or
+      // expired. Each use rotates the token: the cookie gets the new one.
+      const trust = trustCookie(req);
+      let remembered = false;
+      if (status.enabled && trust !== undefined) {
+        const used = await twoStep.useRememberToken(username, trust);
+        if (used.ok) {
+          remembered = true;
+          setTrust(res, used.token, used.browser.expiresAt);
+        }
+      }
+      if (!status.enabled || remembered) {
         await startSession(ctx, {
           user: username,
           name: account.name,
@@ -440,10 +453,13 @@ export function createDemoApp(options = {}) {
         return redirect(res, '/challenge');
       }
       if (form.remember === 'on') {
-        // REAL APP: list remembered browsers on the settings page, so a user can forget one.
-        const trust = token();
-        await accounts.rememberBrowser(user, sha256(trust), clock() + REMEMBER_MS);
-        res.appendHeader('set-cookie', `trust=${trust}; HttpOnly; SameSite=Strict; Path=/; Max-Age=2592000`);
+        // REAL APP: list remembered browsers on the settings page (rememberedBrowsers), so a user can
+        // forget one (revokeRememberedBrowser), and revoke them all after a password change.
+        const label = String(req.headers['user-agent'] ?? '')
+          .replace(/[^\x20-\x7e]/g, '')
+          .slice(0, 100);
+        const remembered = await twoStep.rememberBrowser(user, { label: label || 'web browser' });
+        setTrust(res, remembered.token, remembered.browser.expiresAt);
       }
       const stepUp = data.stage === 'step-up';
       await startSession(ctx, {
@@ -513,15 +529,14 @@ export function createDemoApp(options = {}) {
       } else if (req.method === 'POST' && url.pathname === '/disable') {
         returnTo = '/disable';
         if (form.confirm !== 'yes') return redirect(res, returnTo);
-        await twoStep.disable(user);
-        await accounts.forgetBrowsers(user);
+        await twoStep.disable(user); // which forgets the remembered browsers too
         data.flash = notice('flash.disabled');
       } else if (req.method === 'POST' && url.pathname === '/simulate-abnormal') {
         // REAL APP: call this when your risk checks flag a sign-in (new country, impossible travel...).
         await twoStep.requireReverification(user, { reason: t('abnormal.reason') });
         // A demand for a fresh second step ends every remembered browser too: one of them may be the
         // abnormal one.
-        await accounts.forgetBrowsers(user);
+        await twoStep.revokeRememberedBrowsers(user);
         await endSession(ctx);
         return redirect(res, '/');
       } else {

@@ -27,12 +27,6 @@ export const SCHEMA = [
     hash bytea NOT NULL,
     locale text NOT NULL
   )`,
-  `CREATE TABLE IF NOT EXISTS demo_browsers (
-    account_id text NOT NULL REFERENCES demo_accounts (id) ON DELETE CASCADE,
-    token_hash text NOT NULL,
-    until bigint NOT NULL,
-    PRIMARY KEY (account_id, token_hash)
-  )`,
   `CREATE TABLE IF NOT EXISTS demo_notifications (
     seq bigserial PRIMARY KEY,
     account_id text NOT NULL REFERENCES demo_accounts (id) ON DELETE CASCADE,
@@ -73,23 +67,6 @@ export function createSqlAccounts(db) {
     },
     async setLocale(id, locale) {
       await db.query('UPDATE demo_accounts SET locale = $2 WHERE id = $1', [id, locale]);
-    },
-    async rememberBrowser(id, tokenHash, until) {
-      await db.query(
-        `INSERT INTO demo_browsers (account_id, token_hash, until) VALUES ($1, $2, $3)
-         ON CONFLICT (account_id, token_hash) DO UPDATE SET until = EXCLUDED.until`,
-        [id, tokenHash, until],
-      );
-    },
-    async isRemembered(id, tokenHash, now) {
-      const { rows } = await db.query(
-        'SELECT 1 FROM demo_browsers WHERE account_id = $1 AND token_hash = $2 AND until > $3',
-        [id, tokenHash, now],
-      );
-      return rows.length === 1;
-    },
-    async forgetBrowsers(id) {
-      await db.query('DELETE FROM demo_browsers WHERE account_id = $1', [id]);
     },
     async notify(id, event) {
       // The newest 30 per account, as in memory.

@@ -203,6 +203,9 @@ const en = {
   'event.reverification-required': (p) =>
     `Next sign-in must pass a fresh check${p.reason ? `: ${p.reason}` : ''}`,
   'event.contact-verified': (p) => `Emergency contact ${p.contact} verified`,
+  'event.remembered-browser-added': (p) => `Browser remembered: ${p.label}`,
+  'event.remembered-browser-used': (p) => `Signed in on a remembered browser: ${p.label}`,
+  'event.remembered-browser-revoked': (p) => `Browser forgotten: ${p.label}`,
   'event.other': 'Account activity',
   'abnormal.reason': 'sign-in from a new device',
 
@@ -387,6 +390,9 @@ const zhCN = {
   'event.locked': (p) => `验证码错误次数过多：登录暂停至${p.until}`,
   'event.reverification-required': (p) => `下次登录须重新验证${p.reason ? `：${p.reason}` : ''}`,
   'event.contact-verified': (p) => `紧急联系方式 ${p.contact} 已验证`,
+  'event.remembered-browser-added': (p) => `已记住浏览器：${p.label}`,
+  'event.remembered-browser-used': (p) => `在已记住的浏览器上登录：${p.label}`,
+  'event.remembered-browser-revoked': (p) => `已遗忘浏览器：${p.label}`,
   'event.other': '账号动态',
   'abnormal.reason': '新设备登录',
 

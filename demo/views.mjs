@@ -318,6 +318,9 @@ const EVENT_PARAMS = {
   'verification-failed': (_t, e) => ({ failures: e.failures }),
   'reverification-required': (_t, e) => ({ reason: e.reason }),
   'contact-verified': (_t, e) => ({ contact: e.contact.masked }),
+  'remembered-browser-added': (_t, e) => ({ label: e.browser.label }),
+  'remembered-browser-used': (_t, e) => ({ label: e.browser.label }),
+  'remembered-browser-revoked': (_t, e) => ({ label: e.browser.label }),
 };
 
 /** One notification line, HTML. */

@@ -203,7 +203,7 @@ describe('the demo keeps its data', () => {
 });
 
 describe('the demo’s SQL records on PGlite', () => {
-  test('one account whatever the case; the newest 30 notifications; remembered browsers forgotten', async () => {
+  test('one account whatever the case; the newest 30 notifications; sessions expire', async () => {
     const db = new PGlite();
     for (const statement of SCHEMA) await db.query(statement);
     const accounts = createSqlAccounts(db);
@@ -216,11 +216,6 @@ describe('the demo’s SQL records on PGlite', () => {
     for (let i = 0; i < 40; i++) await accounts.notify('alice', { type: 'x', n: i });
     const kept = await accounts.notifications('alice');
     expect(kept.map((e: { n: number }) => e.n)).toEqual(Array.from({ length: 30 }, (_, i) => i + 10));
-    await accounts.rememberBrowser('alice', 'h1', 2000);
-    expect(await accounts.isRemembered('alice', 'h1', 1999)).toBe(true);
-    expect(await accounts.isRemembered('alice', 'h1', 2000)).toBe(false);
-    await accounts.forgetBrowsers('alice');
-    expect(await accounts.isRemembered('alice', 'h1', 0)).toBe(false);
 
     let now = 1_000_000;
     const sessions = createSqlSessions(db, { expiresAt: sessionExpiry, clock: () => now });
