@@ -1,5 +1,6 @@
 // A terminal walk-through of the core, against the built package: a new secret, its current code, a
 // verification with the replay guard, and RFC vectors. (The web demo of the enrollment engine replaces it.)
+import assert from 'node:assert/strict';
 import { generateHotp, generateSecret, generateTotp, secondsRemaining, totpStep, verifyTotp } from 'twosv';
 
 const secret = generateSecret();
@@ -12,6 +13,9 @@ console.log(`verify it: ${JSON.stringify(first)}`);
 console.log(
   `verify it again with afterStep (replay): ${JSON.stringify(verifyTotp(code, secret, { at, afterStep: first?.step }))}`,
 );
-console.log(
-  `RFC 4226 HOTP counter 0: ${generateHotp('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 0)} (expected 755224)`,
-);
+const rfc = generateHotp('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 0);
+console.log(`RFC 4226 HOTP counter 0: ${rfc} (expected 755224)`);
+// A walk-through that prints a wrong value must not end as if all were well.
+assert.equal(rfc, '755224', 'RFC 4226 Appendix D, counter 0');
+assert.equal(first?.delta, 0, 'the current code verifies at the current step');
+assert.equal(verifyTotp(code, secret, { at, afterStep: first?.step }), null, 'a replayed code is refused');

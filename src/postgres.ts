@@ -2,7 +2,7 @@
  * The PostgreSQL store (`twosv/postgres`): a {@link Store} over any client with `query(text, params)`, so the
  * same code runs on node-postgres (`pg`: a `Pool` or a `Client`) and on the embedded `@electric-sql/pglite`.
  * This module imports no driver: you pass the client.
- * @module
+ * @module twosv/postgres
  */
 import { TwoSvError } from './errors.js';
 import {

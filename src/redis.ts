@@ -1,7 +1,7 @@
 /**
  * The Redis store (`twosv/redis`): a {@link Store} in Redis hashes, each conditional write one Lua script,
  * over an `ioredis` or a node-redis (`redis`) client. This module imports no driver: you pass the client.
- * @module
+ * @module twosv/redis
  */
 import { sha1 } from '@noble/hashes/legacy.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
@@ -25,8 +25,14 @@ import {
  * must be strings (the default of both; not `returnBuffers`/RESP3 maps).
  */
 export type RedisClient =
-  | { call(command: string, ...args: string[]): Promise<unknown> }
-  | { sendCommand(args: string[]): Promise<unknown> };
+  | {
+      /** ioredis: sends one command with its arguments and resolves with the reply. */
+      call(command: string, ...args: string[]): Promise<unknown>;
+    }
+  | {
+      /** node-redis: sends one command given as `[command, ...args]` and resolves with the reply. */
+      sendCommand(args: string[]): Promise<unknown>;
+    };
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {

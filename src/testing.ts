@@ -2,7 +2,7 @@
  * The store test kit (`twosv/testing`): the whole {@link Store} contract as a test suite, for any test runner
  * that has `describe` and `it` (vitest, Jest, Mocha, `node:test`). twosv's own stores run it; run it against
  * an adapter you write (DynamoDB, MongoDB, an ORM) before the engine trusts it with your users' 2SV state.
- * @module
+ * @module twosv/testing
  */
 import type { JsonValue, Store, Version } from './store.js';
 
@@ -513,7 +513,7 @@ export function storeContractCases(
  * runStoreContract('MemoryStore', () => new MemoryStore(), { describe, it });
  * ```
  *
- * @example With `node:test` (`node --test`)
+ * @example With node:test (run by node --test)
  * ```ts check=types
  * import { MemoryStore } from 'twosv';
  * import { runStoreContract } from 'twosv/testing';

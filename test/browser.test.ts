@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { decodeBase32 } from '../src/index.js';
 import { hasBrowser, launchBrowser } from './support/browser.js';
 import { decodeQrSvg } from './support/qr.js';
 
@@ -21,6 +22,8 @@ interface BrowserResult {
   sha512: string[];
   verified: unknown;
   secret: string;
+  drawn: number[][];
+  secrets: string[];
   uri: string;
   parsed: unknown;
   svg: string;
@@ -35,7 +38,17 @@ const seed32 = ascii('12345678901234567890123456789012');
 const seed64 = ascii('1234567890123456789012345678901234567890123456789012345678901234');
 const times = [59, 1111111109, 1111111111, 1234567890, 2000000000, 20000000000];
 const totp = (seed, algorithm) => times.map((s) => t.generateTotp(seed, { at: s * 1000, digits: 8, algorithm }));
+// generateSecret must draw from the platform CSPRNG: record what crypto.getRandomValues returns meanwhile.
+const drawn = [];
+const getRandomValues = crypto.getRandomValues.bind(crypto);
+crypto.getRandomValues = (array) => {
+  const filled = getRandomValues(array);
+  drawn.push(Array.from(filled));
+  return filled;
+};
 const secret = t.generateSecret();
+crypto.getRandomValues = getRandomValues;
+const secrets = Array.from({ length: 200 }, () => t.generateSecret());
 const uri = t.buildOtpauthUri({ type: 'totp', secret, account: 'alice@example.com', issuer: 'ACME 株式会社' });
 let error;
 try {
@@ -50,6 +63,8 @@ window.twosvResult = {
   sha512: totp(seed64, 'SHA512'),
   verified: t.verifyTotp('287082', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', { at: 89000 }),
   secret,
+  drawn,
+  secrets,
   uri,
   parsed: t.parseOtpauthUri(uri),
   svg: t.otpauthQrSvg(uri),
@@ -177,7 +192,20 @@ describe.runIf(hasBrowser())('the built package in Chromium', () => {
     expect(result.sha256).toEqual(['46119246', '68084774', '67062674', '91819424', '90698825', '77737706']);
     expect(result.sha512).toEqual(['90693936', '25091201', '99943326', '93441116', '38618901', '47863826']);
     expect(result.verified).toEqual({ step: 1, delta: -1 });
+    // The secret is the bytes crypto.getRandomValues gave, in base32.
     expect(result.secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(result.drawn).toEqual([Array.from(decodeBase32(result.secret))]);
+    // And secrets look random: all different, and the bits of 200 secrets (32000) are ones about half the
+    // time (mean 16000, standard deviation 89; 5 deviations allowed), and so is every bit position of a byte.
+    expect(new Set(result.secrets).size).toBe(200);
+    const bytes = result.secrets.flatMap((s) => Array.from(decodeBase32(s)));
+    expect(bytes).toHaveLength(4000);
+    const ones = (value: number) => value.toString(2).replace(/0/g, '').length;
+    expect(Math.abs(bytes.reduce((sum, byte) => sum + ones(byte), 0) - 16_000)).toBeLessThan(5 * 89);
+    for (let bit = 0; bit < 8; bit++) {
+      const set = bytes.filter((byte) => (byte >> bit) & 1).length; // mean 2000, deviation 32
+      expect(Math.abs(set - 2000), `bit ${bit}`).toBeLessThan(5 * 32);
+    }
     expect(result.parsed).toMatchObject({
       secret: result.secret,
       account: 'alice@example.com',

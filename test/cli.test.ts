@@ -1,5 +1,6 @@
 // The `twosv` command, run as users run it: the built dist/cli.js in a child process.
 import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,12 +112,29 @@ describe('codes', () => {
       '8\t399871',
       '9\t520489',
     ]);
+    // Counters past 2^32 and 2^53, up to 2^64 - 1, against RFC 4226 computed here with node:crypto: a CLI
+    // that truncated the counter to 32 bits or to a double would print other codes.
+    const rfcHotp = (counter: bigint) => {
+      const message = Buffer.alloc(8);
+      message.writeBigUInt64BE(counter);
+      const mac = createHmac('sha1', Buffer.from(decodeBase32(RFC_SECRET)))
+        .update(message)
+        .digest();
+      const offset = mac[19]! & 0xf;
+      return String((mac.readUInt32BE(offset) & 0x7fff_ffff) % 1_000_000).padStart(6, '0');
+    };
+    expect(rfcHotp(0n)).toBe('755224'); // the oracle itself, on RFC 4226's table
     const big = 18446744073709551615n;
-    const expected = OTPAuth.HOTP.generate({ secret: OTPAuth.Secret.fromBase32(RFC_SECRET), counter: 0 });
-    expect(expected).toBe('755224');
-    expect(run(['hotp', RFC_SECRET, '-c', big.toString(), '--json']).stdout).toMatch(
-      /^\{"codes":\[\{"counter":"18446744073709551615","code":"\d{6}"\}\]\}$/,
+    expect(run(['hotp', RFC_SECRET, '-c', big.toString(), '--json']).stdout).toBe(
+      JSON.stringify({ codes: [{ counter: big.toString(), code: rfcHotp(big) }] }),
     );
+    expect(run(['hotp', RFC_SECRET, '-c', String(2n ** 53n + 1n)]).stdout).toBe(rfcHotp(2n ** 53n + 1n));
+    expect(
+      run(['hotp', RFC_SECRET, '-c', String(2n ** 32n - 1n), '--window', '2']).stdout.split('\n'),
+    ).toEqual([2n ** 32n - 1n, 2n ** 32n, 2n ** 32n + 1n].map((c) => `${c}\t${rfcHotp(c)}`));
+    // The codes differ from those of the counters a 32-bit truncation would use.
+    expect(rfcHotp(big)).not.toBe(rfcHotp(2n ** 32n - 1n));
+    expect(rfcHotp(2n ** 32n)).not.toBe(rfcHotp(0n));
   });
 
   test('verify exits 0 for a valid code and 1 for a wrong one', () => {

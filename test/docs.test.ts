@@ -5,6 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { basename, join, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { docChecksRun } from './support/doc-expect.js';
 
 const root = resolve(import.meta.dirname, '..');
 const outDir = join(root, 'test-artifacts', 'docs');
@@ -121,45 +122,126 @@ function commentLiteral(comment: string): string | undefined {
   return undefined;
 }
 
-function hasTopLevelComma(text: string): boolean {
+/** Splits `text` at its top-level commas (outside brackets and strings). */
+function topLevelParts(text: string): string[] {
+  const parts: string[] = [];
   let depth = 0;
-  for (const c of text) {
-    if ('([{'.includes(c)) depth++;
+  let quote = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (`'"\``.includes(c)) quote = c;
+    else if ('([{'.includes(c)) depth++;
     else if (')]}'.includes(c)) depth--;
-    else if (c === ',' && depth === 0) return true;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(from, i).trim());
+      from = i + 1;
+    }
   }
-  return false;
+  parts.push(text.slice(from).trim());
+  return parts;
+}
+
+/** Where `; // ` ends the code of a line, outside strings and regular expressions' reach; -1 when nowhere. */
+function commentStart(line: string): number {
+  let quote = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (`'"\``.includes(c)) quote = c;
+    else if (c === ';' && /^;\s*\/\/ /.test(line.slice(i))) return i;
+  }
+  return -1;
+}
+
+/** The literals a comment starts with, one after another (`// true true`, `// 'a' 2`). */
+function commentLiterals(comment: string): string[] {
+  const literals: string[] = [];
+  let rest = comment.trim();
+  for (let literal = commentLiteral(rest); literal !== undefined; literal = commentLiteral(rest)) {
+    literals.push(literal);
+    rest = rest.slice(literal.length).trim();
+  }
+  return literals;
 }
 
 /**
- * Turns `expression; // literal ...` lines into checks that the expression equals the literal, so the
- * values the docs promise are the values the code returns.
+ * Turns the lines whose comment starts with a literal into checks that the code's value equals it, so the
+ * values the docs promise are the values the code returns:
+ * - `expression; // literal` checks the expression;
+ * - `console.log(a, b); // literal literal` checks each logged value;
+ * - `const name = expression; // literal` checks `name` after the declaration;
+ * - `if (condition) console.log(x); // literal` checks that the condition holds and `x` equals the literal.
+ * Every check written must also run (a check in a `catch` that nothing reaches fails): the returned list
+ * names them, and test/support/doc-expect.ts records those that ran.
  */
-function withChecks(code: string, name: string): string {
-  let checks = 0;
+function withChecks(code: string, name: string): { code: string; checks: string[] } {
+  const checks: string[] = [];
   const lines = code.split('\n').map((line, i) => {
-    const m = /^(\s*)([^/]*?);\s*\/\/ (.*)$/.exec(line);
-    if (!m || /^(const|let|var|import|export|return|if|for|await\s+\w+\s*=)\b/.test(m[2]!.trim()))
-      return line;
-    if (m[2]!.includes('=') && !/[=!]==|=>/.test(m[2]!)) return line; // an assignment, not a value
-    const literal = commentLiteral(m[3]!);
-    if (literal === undefined) return line;
-    checks++;
-    const logged = /^console\.log\((.*)\)$/.exec(m[2]!.trim())?.[1];
-    if (logged !== undefined && hasTopLevelComma(logged)) return line; // several values logged: prose
-    const expression = logged ?? m[2];
-    return `${m[1]}__expectDoc(${expression}, ${literal}, ${JSON.stringify(`${name} line ${i + 1}`)});`;
+    const at = commentStart(line);
+    if (at < 0) return line;
+    const indent = /^\s*/.exec(line)![0];
+    let statement = line.slice(0, at).trim();
+    const comment = line.slice(at).replace(/^;\s*\/\/ /, '');
+    const literals = commentLiterals(comment);
+    if (literals.length === 0) return line;
+    const where = `${name} line ${i + 1}`;
+    const check = (value: string, literal: string, n: number) => {
+      const id = literals.length > 1 ? `${where} value ${n + 1}` : where;
+      checks.push(id);
+      return `__expectDoc(${value}, ${literal}, ${JSON.stringify(id)});`;
+    };
+    // `const name = expression;` / `let name = expression;`: check the name after it.
+    const declared = /^(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=(?!=)/.exec(statement);
+    if (declared) {
+      // Only a comment that is the value alone (or with a note in brackets): `// null: only if absent` is prose.
+      const rest = comment.trim().slice(literals[0]!.length).trim();
+      if (literals.length !== 1 || (rest !== '' && !rest.startsWith('('))) return line;
+      return `${line.slice(0, at + 1)} ${check(declared[1]!, literals[0]!, 0)}`;
+    }
+    let guard: string | undefined;
+    const conditional = /^if\s*\((.*)\)\s*(console\.log\(.*\))$/.exec(statement);
+    if (conditional) {
+      guard = conditional[1]!;
+      statement = conditional[2]!;
+    }
+    if (/^(import|export|return|if|for|while|await\s+\w+\s*=|[A-Za-z_$][\w$.]*\s*=(?!=))/.test(statement))
+      return line; // a statement or an assignment, not a value
+    const logged = /^console\.log\((.*)\)$/.exec(statement)?.[1];
+    const values = logged === undefined ? [statement] : topLevelParts(logged);
+    if (values.length !== literals.length) {
+      if (values.length === 1 && literals.length > 1)
+        literals.splice(1); // `// 'x' (prose)`: the first literal
+      else return line; // prose such as `// masked number, 'backup'`
+    }
+    const guarded = (value: string) =>
+      guard === undefined ? value : `((${guard}) ? (${value}) : ${JSON.stringify(`not reached: ${guard}`)})`;
+    return indent + values.map((value, n) => check(guarded(value), literals[n]!, n)).join(' ');
   });
-  return checks
-    ? `import { __expectDoc } from '${join(import.meta.dirname, 'support', 'doc-expect.ts')}';\n${lines.join('\n')}`
-    : code;
+  const text = lines.join('\n');
+  return {
+    code: checks.length
+      ? `import { __expectDoc } from '${join(import.meta.dirname, 'support', 'doc-expect.ts')}';\n${text}`
+      : text,
+    checks,
+  };
 }
+
+const checksOf = new Map<string, string[]>();
 
 beforeAll(() => {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  for (const e of examples)
-    writeFileSync(join(outDir, e.file), `${withChecks(e.code, e.name)}\nexport {};\n`);
+  for (const e of examples) {
+    const { code, checks } = withChecks(e.code, e.name);
+    checksOf.set(e.name, checks);
+    writeFileSync(join(outDir, e.file), `${code}\nexport {};\n`);
+  }
 });
 
 afterAll(() => vi.restoreAllMocks());
@@ -209,6 +291,32 @@ describe('documentation examples', () => {
     async (_name, example) => {
       vi.spyOn(console, 'log').mockImplementation(() => {});
       await import(/* @vite-ignore */ join(outDir, example.file));
+      // Every check the example's comments promise ran (none sits in a catch or branch never reached).
+      const ran = docChecksRun();
+      expect((checksOf.get(example.name) ?? []).filter((id) => !ran.has(id))).toEqual([]);
     },
   );
+});
+
+describe('the example checker itself', () => {
+  const checked = (line: string) => withChecks(line, 'x').checks.length;
+  test.each([
+    ["generateHotp(secret, 0); // '755224'", 1],
+    ['verifyTotp(code, key); // { step: 1, delta: 0 }: still in the window', 1],
+    ['console.log(match !== null, qr.length < 6000); // true true', 2],
+    ["console.log(a / b, 'x//y'); // 2 'x//y'", 2],
+    ["if (err instanceof TwoSvError) console.log(err.code); // 'INVALID_DIGITS'", 1],
+    ["const n = 'abc'.length; // 3", 1],
+    ['const n = store.put(key, value, null); // null: only if absent', 0],
+    ["const secret = generateSecret(); // e.g. 'JBSWY3DPEHPK3PXP'", 0],
+    ["console.log(phone, role); // masked number, 'backup'", 0],
+    ['lastStep = match.step; // 3', 0],
+  ] as const)('%s: %i check(s)', (line, count) => {
+    expect(checked(line)).toBe(count);
+  });
+
+  test('a guarded check fails when its condition does not hold', async () => {
+    const { code } = withChecks("if (false) console.log('a'); // 'a'", 'guard');
+    expect(code).toContain(`__expectDoc(((false) ? ('a') : "not reached: false"), 'a', "guard line 1");`);
+  });
 });

@@ -56,6 +56,15 @@ class GateStore implements Store {
   release() {
     for (const go of this.#waiting.splice(0)) go();
   }
+  /** Puts refused by the version check. */
+  conflicts = 0;
+  /** Resolves once `n` puts wait at the gate (no sleep: polled on each macrotask turn). */
+  async whenWaiting(n: number) {
+    for (let turns = 0; this.#waiting.length < n; turns++) {
+      if (turns > 10_000) throw new Error(`only ${this.#waiting.length} of ${n} puts reached the gate`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
   get(key: string) {
     this.reads++;
     return this.inner.get(key);
@@ -65,7 +74,9 @@ class GateStore implements Store {
       this.#held--;
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
-    return this.inner.put(key, record, expected, options);
+    const result = await this.inner.put(key, record, expected, options);
+    if (!result.ok) this.conflicts++;
+    return result;
   }
   delete(key: string) {
     return this.inner.delete(key);
@@ -169,11 +180,15 @@ describe('one valid code, many racing verifications: exactly one success', () =>
     const code = generateTotp(secret, { at: s.time.now });
     s.events.length = 0;
     gate.hold(2);
+    const reads = gate.reads;
     const a = s.engines[0]!.verify('u', code);
     const b = s.engines[1]!.verify('u', code);
-    await new Promise((resolve) => setTimeout(resolve, 5)); // both have read and wait at the put
+    await gate.whenWaiting(2); // both have read and wait at the put
+    expect(gate.reads).toBe(reads + 2);
     gate.release();
     const results = await Promise.all([a, b]);
+    expect(gate.conflicts).toBe(1); // the second write was refused by the version check, and re-read
+    expect(gate.reads).toBe(reads + 3);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.find((r) => !r.ok)).toEqual({ ok: false, reason: 'no-challenge' });
     expect(s.events.map((e) => e.type)).toEqual(['verification-passed']);
@@ -200,6 +215,21 @@ describe('racing wrong guesses are all counted', () => {
     const last = await Promise.all(Array.from({ length: 30 }, () => b.twoStep.verify('u', '000000')));
     expect(last.every((r) => !r.ok && r.reason === 'locked')).toBe(true);
     expect(await b.twoStep.status('u')).toMatchObject({ failures: 10, locked: true });
+  });
+
+  it('two servers, forced interleaving: both guesses counted (no lost update)', async () => {
+    const gate = new GateStore(new MemoryStore());
+    const s = servers(gate, 2);
+    await setUpShared(s, 'u');
+    await s.engines[0]!.beginChallenge('u');
+    gate.hold(2);
+    const guesses = [s.engines[0]!.verify('u', '000000'), s.engines[1]!.verify('u', '000000')];
+    await gate.whenWaiting(2);
+    gate.release();
+    const results = await Promise.all(guesses);
+    expect(gate.conflicts).toBe(1);
+    expect(results.map((r) => !r.ok && r.reason)).toEqual(['invalid', 'invalid']);
+    expect((await s.engines[0]!.status('u')).failures).toBe(2);
   });
 
   it('across 3 servers: every guess that got an answer was counted, and the lock holds', async () => {
@@ -245,6 +275,32 @@ describe('racing challenges leave one active', () => {
     expect([appId, smsId]).toContain(active.deviceId);
     const appResult = await b.twoStep.verify('u', b.totp(secret));
     expect(appResult.ok).toBe(active.deviceId === appId);
+  });
+
+  it('app and phone challenges begun on two servers at once: one write conflicts, one device is challenged', async () => {
+    const gate = new GateStore(new MemoryStore());
+    const s = servers(gate, 2);
+    const secret = await setUpShared(s, 'u');
+    const { devices } = await s.engines[0]!.status('u');
+    const [appId, smsId] = devices.map((d) => d.id) as [string, string];
+    const sentBefore = s.sent.length;
+    gate.hold(2);
+    const begun = [s.engines[0]!.beginChallenge('u', { deviceId: smsId }), s.engines[1]!.beginChallenge('u')];
+    await gate.whenWaiting(2);
+    gate.release();
+    const results = await settle(begun);
+    expect(gate.conflicts).toBeGreaterThanOrEqual(1);
+    expect(results.errors).toEqual([]);
+    const active = (await s.engines[1]!.status('u')).challenge!;
+    expect([appId, smsId]).toContain(active.deviceId);
+    const smsCode = s.sent.at(-1)!.code;
+    expect(s.sent.length).toBeGreaterThan(sentBefore);
+    // Only the active device's code passes; the other device's code is refused.
+    const appCode = generateTotp(secret, { at: s.time.now });
+    const first = await s.engines[0]!.verify('u', active.deviceId === appId ? smsCode : appCode);
+    expect(first).toMatchObject({ ok: false, reason: 'invalid' });
+    const second = await s.engines[1]!.verify('u', active.deviceId === appId ? appCode : smsCode);
+    expect(second).toMatchObject({ ok: true });
   });
 
   it('across servers, racing SMS challenges send one code (cooldown) and leave one active', async () => {
@@ -403,6 +459,9 @@ describe('failures of the store and the sender', () => {
 describe('TwoSvError', () => {
   it('is what the engine throws', async () => {
     const b = makeBench();
-    await b.twoStep.verify('nobody', '1').catch((err) => expect(err).toBeInstanceOf(TwoSvError));
+    expect(await rejectsWith(() => b.twoStep.verify('nobody', '1'), 'UNKNOWN_USER')).toBeInstanceOf(
+      TwoSvError,
+    );
+    expect(await rejectsWith(() => b.twoStep.verify('', '1'), 'INVALID_USER_ID')).toBeInstanceOf(TwoSvError);
   });
 });

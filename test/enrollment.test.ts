@@ -15,6 +15,7 @@ import {
   PHONE_2,
   PHONE_3,
   rejectsWith,
+  seededRandom,
   setUpUser,
   snapshot,
 } from './support/two-step.js';
@@ -279,11 +280,59 @@ describe('one active code', () => {
     expect(await b.twoStep.verify('u', typed)).toMatchObject({ ok: true });
   });
 
-  it('sent codes are uniformly distributed digits of the policy length', async () => {
-    const b = makeBench({ policy: definePolicy({ code: { digits: 8 } }) });
-    await addAuthenticator(b, 'u');
-    await addPhone(b, 'u', PHONE_1);
-    expect(b.lastCode()).toMatch(/^\d{8}$/);
+  it('sent codes are uniformly distributed digits of the policy length (chi-square, fixed seed)', async () => {
+    const n = 1000;
+    const b = makeBench({
+      seed: 0x2545f491,
+      policy: definePolicy({
+        code: { digits: 8 },
+        sendLimits: { cooldown: 1, perUser: { hour: n, day: n }, perDestination: { hour: n, day: n } },
+      }),
+    });
+    for (let i = 0; i < n; i++) {
+      b.advance(1_000);
+      const sent = await b.twoStep.beginContactVerification('u', { email: 'u@example.com' });
+      expect(sent.ok).toBe(true);
+    }
+    const codes = b.sent.map((m) => m.code);
+    expect(codes).toHaveLength(n);
+    for (const code of codes) expect(code).toMatch(/^\d{8}$/);
+    // Each of the 8 positions: 10 digits, expected n/10 each; chi-square with 9 degrees of freedom, below its
+    // 0.1 % critical value 27.88. A code drawn from fewer bits (24 bits give at most 16777215: the first two
+    // digits at most 16) or with a modulo bias on a small range fails by far.
+    for (let position = 0; position < 8; position++) {
+      const counts = new Array<number>(10).fill(0);
+      for (const code of codes) counts[Number(code[position])]!++;
+      const chi2 = counts.reduce((sum, c) => sum + (c - n / 10) ** 2 / (n / 10), 0);
+      expect(chi2, `digit ${position}: ${counts.join(' ')}`).toBeLessThan(27.88);
+    }
+    expect(new Set(codes).size).toBeGreaterThan(n - 5); // 10^8 values: collisions are rare
+  });
+
+  it('a sent code is the 48 random bits modulo 10^digits, drawing again above the last whole block', async () => {
+    // Scripted 6-byte draws (the code's); every other draw (ids, secrets) from the seeded source.
+    const draws = [
+      [0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // 2^48 - 1: in the incomplete last block of 10^6, drawn again
+      [0xff, 0xff, 0xff, 0xf5, 0x28, 0x00], // 2^48 - 710656 = the limit itself: drawn again
+      [0xff, 0xff, 0xff, 0xf5, 0x27, 0xff], // limit - 1 = 281474975999999: code 999999
+      [0x01, 0x23, 0x45, 0x67, 0x89, 0xab], // 0x0123456789ab = 1250999896491: code 896491
+      [0x00, 0x00, 0x00, 0x00, 0x00, 0x2a], // 42: code 000042
+    ];
+    const seeded = seededRandom(7);
+    const random = (bytes: Uint8Array) => {
+      if (bytes.length !== 6) return seeded(bytes);
+      bytes.set(draws.shift() ?? [0, 0, 0, 0, 0, 1]);
+      return bytes;
+    };
+    const b = makeBench({ random, policy: definePolicy({ requireBackup: false }) });
+    const codes: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      b.advance(31_000);
+      await b.twoStep.beginContactVerification('u', { email: 'u@example.com' });
+      codes.push(b.lastCode());
+    }
+    expect(codes).toEqual(['999999', '896491', '000042']);
+    expect(draws).toEqual([]);
   });
 });
 

@@ -163,26 +163,36 @@ describe('verifyHotp', () => {
     expect(verifyHotp('287082', BASE32_SECRET, 0)).toBeNull();
   });
 
-  it('returns the first matching counter when a later one has the same code', () => {
-    // Find two counters with equal 6-digit codes: there must be one among a few thousand (birthday bound).
-    const seen = new Map<string, number>();
+  it('returns the first matching counter when a later one in the look-ahead has the same code', () => {
+    // Find two counters at most 100 apart (the largest look-ahead) with equal 6-digit codes: about one in
+    // 10^4 counters starts such a pair, so a search of this fixed secret finds one deterministically.
+    const last = new Map<string, number>();
     let pair: [number, number] | undefined;
-    for (let counter = 0; pair === undefined; counter++) {
+    for (let counter = 0; pair === undefined && counter < 1_000_000; counter++) {
       const code = generateHotp(ASCII_SECRET, counter);
-      const earlier = seen.get(code);
-      if (earlier !== undefined) pair = [earlier, counter];
-      seen.set(code, counter);
+      const earlier = last.get(code);
+      if (earlier !== undefined && counter - earlier <= 100) pair = [earlier, counter];
+      last.set(code, counter);
     }
-    const [first, second] = pair;
+    expect(pair).toBeDefined();
+    const [first, second] = pair!;
     const code = generateHotp(ASCII_SECRET, first);
-    expect(verifyHotp(code, ASCII_SECRET, first, { lookAhead: Math.min(100, second - first) })).toEqual({
-      counter: BigInt(first),
-    });
-    if (second - first <= 100) {
-      expect(verifyHotp(code, ASCII_SECRET, first + 1, { lookAhead: second - first - 1 })).toEqual({
-        counter: BigInt(second),
+    expect(generateHotp(ASCII_SECRET, second)).toBe(code);
+    // Both matches lie inside the window: the first one wins, from any start that reaches both.
+    for (const start of [first, first - 1, second - 100]) {
+      if (start < 0) continue;
+      expect(verifyHotp(code, ASCII_SECRET, start, { lookAhead: 100 }), `from ${start}`).toEqual({
+        counter: BigInt(first),
       });
     }
+    expect(verifyHotp(code, ASCII_SECRET, first, { lookAhead: second - first })).toEqual({
+      counter: BigInt(first),
+    });
+    // Past the first, the second is found.
+    expect(verifyHotp(code, ASCII_SECRET, first + 1, { lookAhead: second - first - 1 })).toEqual({
+      counter: BigInt(second),
+    });
+    expect(verifyHotp(code, ASCII_SECRET, first + 1, { lookAhead: second - first - 2 })).toBeNull();
   });
 
   it('carries the look-ahead across the 32-bit boundary and stops at 2^64 - 1 without wrapping', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TwoSvError } from '../src/errors.js';
+import { TwoSvError, type TwoSvErrorCode } from '../src/errors.js';
 import {
   backupKindsFor,
   checkAddDevice,
@@ -18,6 +18,7 @@ import {
   type Policy,
   type PolicyDevice,
   type PolicyInput,
+  type PolicyReason,
   policyErrorCode,
   validatePolicy,
 } from '../src/policy.js';
@@ -536,20 +537,22 @@ describe('validatePolicy: any policy object, checked like definePolicy', () => {
 
 describe('policyErrorCode', () => {
   it('maps every reason to its own code', () => {
-    const reasons = [
-      'primary-kind-not-allowed',
-      'backup-kind-not-allowed',
-      'too-many-backups',
-      'duplicate-phone',
-      'primary-required',
-      'primary-exists',
-      'unknown-device',
-      'not-a-backup',
-      'primary-not-removable',
-      'backup-required',
-    ] as const;
-    const codes = reasons.map(policyErrorCode);
-    expect(new Set(codes).size).toBe(reasons.length);
-    expect(policyErrorCode('duplicate-phone')).toBe('DUPLICATE_PHONE');
+    // Written out: every reason (the compiler checks the list is complete) and the code the engine throws.
+    const expected: Record<PolicyReason, TwoSvErrorCode> = {
+      'primary-kind-not-allowed': 'PRIMARY_KIND_NOT_ALLOWED',
+      'backup-kind-not-allowed': 'BACKUP_KIND_NOT_ALLOWED',
+      'too-many-backups': 'TOO_MANY_BACKUPS',
+      'duplicate-phone': 'DUPLICATE_PHONE',
+      'primary-required': 'PRIMARY_REQUIRED',
+      'primary-exists': 'PRIMARY_EXISTS',
+      'unknown-device': 'UNKNOWN_DEVICE',
+      'not-a-backup': 'NOT_A_BACKUP',
+      'primary-not-removable': 'PRIMARY_NOT_REMOVABLE',
+      'backup-required': 'BACKUP_REQUIRED',
+    };
+    for (const [reason, code] of Object.entries(expected)) {
+      expect(policyErrorCode(reason as PolicyReason), reason).toBe(code);
+    }
+    expect(new Set(Object.values(expected)).size).toBe(Object.keys(expected).length);
   });
 });

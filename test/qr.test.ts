@@ -130,6 +130,36 @@ describe('otpauthQrSvg decodes back to the URI', () => {
   });
 });
 
+/** The modules (as "row,col") a path of unit-wide horizontal strokes covers: M/m moves, H/h draws along a row. */
+function strokedModules(d: string): string[] {
+  const cells = new Set<string>();
+  let x = 0;
+  let y = 0;
+  for (const [, command, args] of d.matchAll(/([MmHhVv])([^MmHhVvz]*)/g)) {
+    const n = args!
+      .trim()
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(Number);
+    if (command === 'M' || command === 'm') {
+      x = command === 'M' ? n[0]! : x + n[0]!;
+      y = command === 'M' ? n[1]! : y + n[1]!;
+    } else if (command === 'H' || command === 'h') {
+      const to = command === 'H' ? n[0]! : x + n[0]!;
+      expect(Number.isInteger(x) && Number.isInteger(to) && y % 1 === 0.5, `stroke at ${x},${y}`).toBe(true);
+      for (let col = Math.min(x, to); col < Math.max(x, to); col++) cells.add(`${y - 0.5},${col}`);
+      x = to;
+    } else throw new Error(`unexpected ${command} in the path`);
+  }
+  return [...cells].sort();
+}
+
+function darkModules(matrix: boolean[][], margin: number): string[] {
+  return matrix
+    .flatMap((row, r) => row.flatMap((dark, c) => (dark ? [`${r + margin},${c + margin}`] : [])))
+    .sort();
+}
+
 describe('otpauthQrSvg output', () => {
   // A typical enrollment URI of about 150 characters.
   const typical = buildOtpauthUri({
@@ -146,11 +176,14 @@ describe('otpauthQrSvg output', () => {
     const svg = otpauthQrSvg(typical);
     expect(svg.length).toBeLessThanOrEqual(6 * 1024);
     const box = otpauthQrMatrix(typical).length + 2 * OTPAUTH_QR_DEFAULTS.margin;
+    const d = /<path stroke="#000" d="([^"]+)"\/><\/svg>$/.exec(svg)?.[1] ?? '';
     expect(svg).toBe(
       `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 ${box} ${box}" ` +
         `shape-rendering="crispEdges"><path fill="#fff" d="M0 0h${box}v${box}H0z"/>` +
-        `<path stroke="#000" d="${svg.match(/stroke="#000" d="([^"]+)"/)?.[1]}"/></svg>`,
+        `<path stroke="#000" d="${d}"/></svg>`,
     );
+    // The path data, read by a small interpreter of its commands, strokes exactly the dark modules.
+    expect(strokedModules(d)).toEqual(darkModules(otpauthQrMatrix(typical), OTPAUTH_QR_DEFAULTS.margin));
     expect(svg.match(/<path/g)).toHaveLength(2);
     expect(svg).toMatch(/^[\x20-\x7e]+$/);
   });

@@ -626,6 +626,10 @@ class JitterStore implements Store {
     await this.#pause();
     return this.inner.put(key, record, expected, options);
   }
+  async delete(key: string) {
+    await this.#pause();
+    return this.inner.delete(key);
+  }
 }
 
 /** Two engines (servers) sharing one store, key and clock; a user with 2SV on, just verified. */

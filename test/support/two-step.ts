@@ -1,14 +1,14 @@
 // A test bench for the engine: an exact clock, deterministic randomness, a sender that records what it
 // sends (and can be told to fail), and an event log.
 import { expect } from 'vitest';
+import { TwoSvError, type TwoSvErrorCode } from '../../src/errors.js';
 import {
   type CodeMessage,
   createTwoStep,
   type TwoStep,
   type TwoStepEvent,
   type TwoStepOptions,
-} from '../../src/enrollment.js';
-import { TwoSvError, type TwoSvErrorCode } from '../../src/errors.js';
+} from '../../src/index.js';
 import type { Policy } from '../../src/policy.js';
 import type { RandomSource } from '../../src/secret.js';
 import { MemoryStore, type Store } from '../../src/store.js';

@@ -1,0 +1,53 @@
+// StrykerJS mutation testing (`npm run test:mutation`; not part of `npm test`, it takes a while).
+// Mutates the core (base32, HOTP, TOTP, secrets, SHA-1 and key handling), otpauth:// URIs, QR codes, the policy
+// and the engine, and runs the unit tests against each mutant with the vitest runner. The tests that need the
+// build (CLI, browser, demo) are left out: they load `dist/`, which the mutants never reach.
+// A part at a time: `npx stryker run --mutate src/uri.ts` (or set MUTATE=core|uri|qr|policy|engine).
+// Low concurrency by default: this runs on shared machines; raise it with `--concurrency N`.
+
+// Read by vitest.config.ts in the main process and the worker processes it starts.
+process.env.TWOSV_MUTATION = '1';
+
+// Each part: the files mutated, and the test files that run against them (a module's own tests and the
+// interoperability tests must kill its mutants; running every test for every mutant would take hours).
+const parts = {
+  core: {
+    mutate: ['src/base32.ts', 'src/hotp.ts', 'src/totp.ts', 'src/secret.ts', 'src/internal/**/*.ts'],
+    tests: ['base32', 'hotp', 'totp', 'secret', 'sha1', 'interop'],
+  },
+  uri: { mutate: ['src/uri.ts'], tests: ['uri'] },
+  qr: { mutate: ['src/qr.ts'], tests: ['qr'] },
+  policy: { mutate: ['src/policy.ts'], tests: ['policy'] },
+  engine: {
+    mutate: ['src/enrollment.ts', 'src/engine/**/*.ts'],
+    tests: [
+      'enrollment',
+      'enrollment-audit',
+      'enrollment-events',
+      'enrollment-model',
+      'enrollment-race',
+      'store',
+    ],
+  },
+};
+const chosen = process.env.MUTATE ? process.env.MUTATE.split(',') : Object.keys(parts);
+for (const name of chosen) if (!(name in parts)) throw new Error(`MUTATE: unknown part ${name}`);
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner'],
+  vitest: { configFile: 'vitest.config.ts', related: true },
+  mutate: chosen.flatMap((name) => parts[name].mutate),
+  testFiles: [...new Set(chosen.flatMap((name) => parts[name].tests))].map((name) => `test/${name}.test.ts`),
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  timeoutMS: 3_000,
+  ignorePatterns: ['dist', 'docs/api', 'coverage', 'test-artifacts', 'reports', '.stryker-tmp', '*.tgz'],
+  reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
+  htmlReporter: { fileName: `reports/mutation/${chosen.join('-')}.html` },
+  jsonReporter: { fileName: `reports/mutation/${chosen.join('-')}.json` },
+  thresholds: { high: 90, low: 80, break: null },
+  tempDirName: `.stryker-tmp/${chosen.join('-')}`,
+  cleanTempDir: 'always',
+};
