@@ -1,4 +1,5 @@
-// The demo's own records: accounts, sessions, remembered browsers and each account's notifications. All
+// The demo's own records: accounts, sessions and each account's notifications. (Remembered browsers are the
+// engine's: rememberBrowser, useRememberToken.) All
 // behind small async interfaces, so a database (PostgreSQL, PGlite) can replace the in-memory versions
 // without touching the routes. The memory versions hand out copies, as a database would: a route that
 // changes a record must save it.
@@ -6,49 +7,61 @@
 const copy = (value) => (value === undefined ? undefined : structuredClone(value));
 
 /**
- * Accounts: a user name with a password hash, remembered browsers (hashes of their tokens) and the
- * notifications the app would e-mail or push.
+ * An account's id, the key of its records and its engine user id: the name as typed, NFKC-normalized, trimmed
+ * and lower-cased, so `Alice`, `ALICE` and `ａｌｉｃｅ` are one account (and one cannot be made beside another).
+ * The name as first typed is kept for display.
+ * @param {string} name
+ */
+export function accountId(name) {
+  return String(name).normalize('NFKC').trim().toLowerCase();
+}
+
+/**
+ * Accounts, keyed by {@link accountId}: the name as typed, a password hash, the user's language (for the
+ * texts and calls that carry codes) and the notifications the app would e-mail or push. `create` is false when the id is taken.
  * @returns {{
- *   create(username: string, password: { salt: Buffer, hash: Buffer }): Promise<boolean>,
- *   get(username: string): Promise<{ salt: Buffer, hash: Buffer } | undefined>,
- *   rememberBrowser(username: string, tokenHash: string, until: number): Promise<void>,
- *   isRemembered(username: string, tokenHash: string, now: number): Promise<boolean>,
- *   forgetBrowsers(username: string): Promise<void>,
- *   notify(username: string, event: object): Promise<void>,
- *   notifications(username: string): Promise<object[]>,
+ *   create(name: string, password: { salt: Buffer, hash: Buffer }, locale: string): Promise<boolean>,
+ *   get(id: string): Promise<{ name: string, salt: Buffer, hash: Buffer, locale: string } | undefined>,
+ *   locale(id: string): Promise<string | undefined>,
+ *   setLocale(id: string, locale: string): Promise<void>,
+ *   notify(id: string, event: object): Promise<void>,
+ *   notifications(id: string): Promise<object[]>,
  * }}
  */
 export function createMemoryAccounts() {
-  /** @type {Map<string, { password: { salt: Buffer, hash: Buffer }, browsers: Map<string, number>, inbox: object[] }>} */
+  /** @type {Map<string, { name: string, locale: string, password: { salt: Buffer, hash: Buffer }, inbox: object[] }>} */
   const accounts = new Map();
   return {
-    async create(username, password) {
-      if (accounts.has(username)) return false;
-      accounts.set(username, { password: copy(password), browsers: new Map(), inbox: [] });
+    async create(name, password, locale) {
+      const id = accountId(name);
+      if (accounts.has(id)) return false;
+      accounts.set(id, { name, locale, password: copy(password), inbox: [] });
       return true;
     },
-    async get(username) {
-      const account = accounts.get(username);
+    async get(id) {
+      const account = accounts.get(id);
       return (
-        account && { salt: Buffer.from(account.password.salt), hash: Buffer.from(account.password.hash) }
+        account && {
+          name: account.name,
+          locale: account.locale,
+          salt: Buffer.from(account.password.salt),
+          hash: Buffer.from(account.password.hash),
+        }
       );
     },
-    async rememberBrowser(username, tokenHash, until) {
-      accounts.get(username)?.browsers.set(tokenHash, until);
+    async locale(id) {
+      return accounts.get(id)?.locale;
     },
-    async isRemembered(username, tokenHash, now) {
-      const until = accounts.get(username)?.browsers.get(tokenHash);
-      return until !== undefined && now < until;
+    async setLocale(id, locale) {
+      const account = accounts.get(id);
+      if (account) account.locale = locale;
     },
-    async forgetBrowsers(username) {
-      accounts.get(username)?.browsers.clear();
-    },
-    async notify(username, event) {
-      const account = accounts.get(username);
+    async notify(id, event) {
+      const account = accounts.get(id);
       if (account) account.inbox = [...account.inbox, copy(event)].slice(-30);
     },
-    async notifications(username) {
-      return copy(accounts.get(username)?.inbox ?? []);
+    async notifications(id) {
+      return copy(accounts.get(id)?.inbox ?? []);
     },
   };
 }

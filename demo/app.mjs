@@ -1,23 +1,30 @@
 // The twosv demo: a small web app that runs two-step verification for its own accounts with the enrollment
 // engine, the way an app developer would integrate it. Node's own `http`, no framework.
 //
-// Layout: `text.mjs` holds every word a user reads; `accounts.mjs` the app's accounts and sessions (behind
-// async interfaces, in memory here); `handset.mjs` the demo phone, a stand-in for real handsets, apart from
-// the accounts; `views.mjs` the HTML. What a real app must do differently is marked "REAL APP".
+// Layout: `text.mjs` holds every word a user reads, in English and Chinese; `accounts.mjs` the app's
+// accounts and sessions (behind async interfaces, in memory there); `limits.mjs` the sign-in and sign-up rate
+// limits; `storage.mjs` all of it (and the engine's records) in PGlite, PostgreSQL or Redis; `handset.mjs` the
+// demo phone, a stand-in for real handsets, apart from the accounts; `views.mjs` the HTML. What a real app must
+// do differently is marked "REAL APP".
 
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { promisify } from 'node:util';
-import { createTwoStep, normalizePhone, TwoSvError } from 'twosv';
-import { createMemoryAccounts, createMemorySessions } from './accounts.mjs';
+import { createMessages, createTwoStep, normalizePhone, pickLocale, TwoSvError } from 'twosv';
+import { accountId, createMemoryAccounts, createMemorySessions } from './accounts.mjs';
 import { createHandsets } from './handset.mjs';
-import { translator } from './text.mjs';
+import { createMemoryLimits } from './limits.mjs';
+import { LOCALES, translator } from './text.mjs';
 import * as views from './views.mjs';
 
 const hashPassword = promisify(scrypt);
-const REMEMBER_MS = 30 * 24 * 3600 * 1000;
+// Sessions end after this long without a request, and this long after sign-in whatever happens.
+export const SESSION_IDLE_MS = 2 * 3600 * 1000;
+export const SESSION_MAX_MS = 12 * 3600 * 1000;
+/** When a session record expires: the earlier of its idle and its longest life. */
+export const sessionExpiry = (data) =>
+  Math.min(data.seenAt + SESSION_IDLE_MS, data.createdAt + SESSION_MAX_MS);
 const token = () => randomBytes(32).toString('base64url');
-const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
 /** Constant-time equality of two strings (the CSRF token check). */
 function sameToken(a, b) {
@@ -27,9 +34,11 @@ function sameToken(a, b) {
 }
 
 /**
- * Builds the demo app. `clock` is passed to the engine so tests can move time; `accounts` and `sessions`
- * replace the in-memory records (see `accounts.mjs` for their interfaces).
- * @param {{ clock?: () => number, issuer?: string, accounts?: object, sessions?: object }} [options]
+ * Builds the demo app. `clock` is passed to the engine so tests can move time; `accounts`, `sessions` and
+ * `limits` replace the in-memory records and counters (see `accounts.mjs`, `limits.mjs`, `storage.mjs`),
+ * `store` the engine's `MemoryStore`; `where` says on the welcome page where accounts are kept.
+ * @param {{ clock?: () => number, issuer?: string, accounts?: object, sessions?: object, limits?: object,
+ *   store?: import('twosv').Store, codeKey?: string, where?: string }} [options]
  */
 export function createDemoApp(options = {}) {
   const clock = options.clock ?? Date.now;
@@ -38,32 +47,46 @@ export function createDemoApp(options = {}) {
   const accounts = options.accounts ?? createMemoryAccounts();
   // REAL APP: sessions in a store shared by your servers, cookies with `Secure` over HTTPS.
   const sessions = options.sessions ?? createMemorySessions();
+  // Sign-in and sign-up attempts, counted where the rest is kept (rate-limiter-flexible).
+  const limits = options.limits ?? createMemoryLimits();
   const handsets = createHandsets();
-  // REAL APP: pick the language from the account or Accept-Language.
-  const t = translator('en');
+  // The texts that carry codes, in each user's language: twosv's ready-made ones, as a real sender would use.
+  const messages = createMessages({ brand: { en: 'twosv demo', 'zh-CN': 'twosv演示' } });
 
   const twoStep = createTwoStep({
     issuer,
     clock,
     // REAL APP: an SMS/voice provider here (and an e-mail sender for contacts). The engine calls this only
     // after its send limits allow it; if it throws, the engine undoes the send and reports SENDER_FAILED.
-    sender: (message) => handsets.deliver(message, clock()),
+    sender: async (message) => {
+      const locale = await accounts.locale(message.userId);
+      handsets.deliver({ ...message, text: messages.codeText(message, { locale, at: clock() }) }, clock());
+    },
     // REAL APP: e-mail or push the important ones (device added or removed, primary changed, 2SV off, lock).
     onEvent: (event) => accounts.notify(event.userId, event),
-    // REAL APP: pass `store` (PostgreSQL, Redis) shared by all servers, `codeKey` from your secret manager,
-    // and `secrets: { seal, open }` to encrypt authenticator secrets at rest. The demo keeps all in memory.
+    // REAL APP: a `store` shared by all servers (the demo's is PGlite, PostgreSQL or Redis, see storage.mjs),
+    // `codeKey` from your secret manager, and `secrets: { seal, open }` to encrypt authenticator secrets at rest.
+    ...(options.store ? { store: options.store, codeKey: options.codeKey } : {}),
   });
 
   // ----- HTTP plumbing ------------------------------------------------------------------------------
 
   const cookie = (req, name) =>
     new RegExp(`(?:^|;\\s*)${name}=([\\w-]{43})(?:;|$)`).exec(req.headers.cookie ?? '')?.[1];
+  // A remembered browser's token, from the engine (`<id>.<secret>`, rotated at each use).
+  const trustCookie = (req) =>
+    /(?:^|;\s*)trust=([0-9a-f]{18}\.[0-9a-f]{64})(?:;|$)/.exec(req.headers.cookie ?? '')?.[1];
+  const setTrust = (res, token, expiresAt) =>
+    res.appendHeader(
+      'set-cookie',
+      `trust=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.max(0, Math.floor((expiresAt - clock()) / 1000))}`,
+    );
 
   /** A new session (new id, new CSRF token): on first visit, and again after each sign-in step. */
   async function startSession(ctx, data) {
     if (ctx.sid) await sessions.delete(ctx.sid);
     ctx.sid = token();
-    ctx.data = { ...data, csrf: token() };
+    ctx.data = { ...data, csrf: token(), createdAt: clock() };
     ctx.res.appendHeader('set-cookie', `sid=${ctx.sid}; HttpOnly; SameSite=Strict; Path=/`);
   }
 
@@ -106,7 +129,7 @@ export function createDemoApp(options = {}) {
     error,
     extra,
   });
-  function render(n) {
+  function render(t, n) {
     const now = clock();
     const lines = [n.key, ...n.extra].map((key) => {
       const html = Object.fromEntries(Object.entries(n.times).map(([k, ms]) => [k, views.localTime(ms)]));
@@ -121,7 +144,7 @@ export function createDemoApp(options = {}) {
     if (!(err instanceof TwoSvError)) throw err;
     const key = `error.${err.code}`;
     try {
-      t(key);
+      translator('en')(key);
       return notice(key, { error: true });
     } catch {
       return notice('error.other', { error: true });
@@ -182,23 +205,55 @@ export function createDemoApp(options = {}) {
     return html(
       ctx.res,
       views.page({
-        t,
+        t: ctx.t,
+        here: ctx.here,
         title,
         body,
         side,
-        user: ctx.data && ctx.data.stage !== 'anonymous' ? ctx.data.user : undefined,
+        user: ctx.data && ctx.data.stage !== 'anonymous' ? ctx.data.name : undefined,
         csrf: ctx.data?.csrf ?? '',
-        flash: shown && render(shown),
+        flash: shown && render(ctx.t, shown),
       }),
       status,
     );
   };
 
+  /** Counts an attempt against each `[limiter, key]`; the wait (ms) when one is used up, else undefined. */
+  async function overLimit(checks) {
+    for (const [limiter, key] of checks) {
+      try {
+        await limiter.consume(key);
+      } catch (refused) {
+        if (refused instanceof Error) throw refused; // the limiter's store failed: a 500, not a pass
+        return refused.msBeforeNext;
+      }
+    }
+    return undefined;
+  }
+
+  const tooMany = (ctx, wait) =>
+    page(ctx, {
+      title: ctx.t('title.too-many'),
+      body: views.welcome({ t: ctx.t, csrf: ctx.data.csrf, where: options.where }),
+      flash: notice('too-many', { times: { at: clock() + wait }, error: true }),
+      status: 429,
+    });
+
   // ----- routes ---------------------------------------------------------------------------------------
 
   async function route(ctx) {
-    const { req, res } = ctx;
+    const { req, res, t } = ctx;
     const url = new URL(req.url ?? '/', 'http://localhost');
+
+    // The language switch, on every page: a cookie for this browser, and the account's language (the one
+    // its texts and calls use) when signed in.
+    if (req.method === 'GET' && url.pathname === '/lang') {
+      const to = LOCALES.find((l) => l === url.searchParams.get('to')) ?? 'en';
+      res.appendHeader('set-cookie', `lang=${to}; SameSite=Lax; Path=/; Max-Age=31536000`);
+      if (ctx.data?.user && ctx.data.stage !== 'anonymous') await accounts.setLocale(ctx.data.user, to);
+      const back = url.searchParams.get('back') ?? '/';
+      return redirect(res, /^\/(?![/\\])/.test(back) ? back : '/');
+    }
 
     // The demo phone stands apart from accounts and sessions: it is the user's handset, not the site.
     if (req.method === 'GET' && url.pathname === '/phone') {
@@ -216,10 +271,9 @@ export function createDemoApp(options = {}) {
         t,
         number: number ?? raw,
         messages: number ? handsets.messages(number) : [],
-        issuer,
         error,
       });
-      return html(res, views.page({ t, title: t('title.phone'), body }));
+      return html(res, views.page({ t, here: ctx.here, title: t('title.phone'), body }));
     }
 
     const form = req.method === 'POST' ? await readForm(req) : {};
@@ -229,6 +283,7 @@ export function createDemoApp(options = {}) {
         res,
         views.page({
           t,
+          here: ctx.here,
           title: t('title.forbidden'),
           body: `<section id="forbidden">${views.esc(t('forbidden'))}</section>`,
         }),
@@ -240,61 +295,90 @@ export function createDemoApp(options = {}) {
       if (req.method === 'GET' && url.pathname === '/') {
         // A session from the first visit, so that the sign-in and sign-up forms carry a token too.
         if (!ctx.data) await startSession(ctx, { stage: 'anonymous' });
-        return page(ctx, { title: t('title.welcome'), body: views.welcome({ t, csrf: ctx.data.csrf }) });
+        return page(ctx, {
+          title: t('title.welcome'),
+          body: views.welcome({ t, csrf: ctx.data.csrf, where: options.where }),
+          ...(ctx.expired ? { flash: notice('session.expired', { error: true }) } : {}),
+        });
       }
       if (!ctx.data) return redirect(res, '/');
     }
     const data = ctx.data;
 
+    // The address attempts come from. REAL APP: behind a proxy, the client address it reports.
+    const address = req.socket.remoteAddress ?? 'unknown';
+
     if (req.method === 'POST' && url.pathname === '/signup' && data.stage === 'anonymous') {
-      const username = String(form.username ?? '').trim();
+      const wait = await overLimit([[limits.signUpAddress, address]]);
+      if (wait !== undefined) return tooMany(ctx, wait);
+      // One name whatever its case or width: `Alice`, `alice` and `ａｌｉｃｅ` are one account.
+      const name = String(form.username ?? '')
+        .normalize('NFKC')
+        .trim();
       const password = String(form.password ?? '');
       const salt = randomBytes(16);
       const ok =
-        /^[\w.@+-]{1,64}$/.test(username) &&
+        /^[\p{L}\p{N}_.@+-]{1,64}$/u.test(name) &&
         password.length >= 8 &&
-        (await accounts.create(username, { salt, hash: await hashPassword(password, salt, 32) }));
+        (await accounts.create(name, { salt, hash: await hashPassword(password, salt, 32) }, t.locale));
       if (!ok) {
         return page(ctx, {
           title: t('title.welcome'),
-          body: views.welcome({ t, csrf: data.csrf }),
+          body: views.welcome({ t, csrf: data.csrf, where: options.where }),
           flash: notice('welcome.bad-signup', { error: true }),
           status: 400,
         });
       }
-      await startSession(ctx, { user: username, stage: 'signed-in' });
+      await startSession(ctx, { user: accountId(name), name, stage: 'signed-in' });
       return redirect(res, '/');
     }
 
     if (req.method === 'POST' && url.pathname === '/signin' && data.stage === 'anonymous') {
-      const username = String(form.username ?? '');
-      const account = await accounts.get(username);
-      // REAL APP: rate-limit this step per account and per address; the engine throttles only the codes.
+      const id = accountId(String(form.username ?? ''));
+      // Password guessing: failures per account name from one address, and all attempts per address.
+      const pair = `${id.slice(0, 200)}|${address}`;
+      const wait = await overLimit([
+        [limits.signInAddress, address],
+        [limits.signInFailures, pair],
+      ]);
+      if (wait !== undefined) return tooMany(ctx, wait);
+      const account = await accounts.get(id);
       const hash = await hashPassword(String(form.password ?? ''), account?.salt ?? randomBytes(16), 32);
       if (!account || !timingSafeEqual(hash, account.hash)) {
         return page(ctx, {
           title: t('title.welcome'),
-          body: views.welcome({ t, csrf: data.csrf }),
+          body: views.welcome({ t, csrf: data.csrf, where: options.where }),
           flash: notice('welcome.bad-signin', { error: true }),
           status: 401,
         });
       }
+      // The password was right: its failures from this address start again from zero.
+      await limits.signInFailures.delete(pair);
+      const username = id;
       const status = await twoStep.status(username);
-      const trust = cookie(req, 'trust');
-      const remembered =
-        trust !== undefined && (await accounts.isRemembered(username, sha256(trust), clock()));
       // A remembered browser skips the second step, unless the engine demands a fresh one (after an
-      // abnormal sign-in the app reported with requireReverification).
-      if (!status.enabled || (remembered && !status.reverificationRequired)) {
+      // abnormal sign-in the app reported with requireReverification), or the token is old, revoked or
+      // expired. Each use rotates the token: the cookie gets the new one.
+      const trust = trustCookie(req);
+      let remembered = false;
+      if (status.enabled && trust !== undefined) {
+        const used = await twoStep.useRememberToken(username, trust);
+        if (used.ok) {
+          remembered = true;
+          setTrust(res, used.token, used.browser.expiresAt);
+        }
+      }
+      if (!status.enabled || remembered) {
         await startSession(ctx, {
           user: username,
+          name: account.name,
           stage: 'signed-in',
           ...(status.enabled ? { flash: notice('flash.remembered') } : {}),
         });
         return redirect(res, '/');
       }
       // The password was right; the second step decides. One active code: this ends any earlier challenge.
-      await startSession(ctx, { user: username, stage: 'second-step' });
+      await startSession(ctx, { user: username, name: account.name, stage: 'second-step' });
       await challenge(ctx, undefined);
       return redirect(res, '/challenge');
     }
@@ -340,7 +424,7 @@ export function createDemoApp(options = {}) {
           current: current ?? null,
           last: last ?? null,
           others: confirmed.filter((d) => d.id !== (current ?? last)?.id),
-          notice: shown ? render(shown).html : undefined,
+          notice: shown ? render(t, shown).html : undefined,
         }),
       });
     }
@@ -369,14 +453,21 @@ export function createDemoApp(options = {}) {
         return redirect(res, '/challenge');
       }
       if (form.remember === 'on') {
-        // REAL APP: list remembered browsers on the settings page, so a user can forget one.
-        const trust = token();
-        await accounts.rememberBrowser(user, sha256(trust), clock() + REMEMBER_MS);
-        res.appendHeader('set-cookie', `trust=${trust}; HttpOnly; SameSite=Strict; Path=/; Max-Age=2592000`);
+        // REAL APP: list remembered browsers on the settings page (rememberedBrowsers), so a user can
+        // forget one (revokeRememberedBrowser), and revoke them all after a password change.
+        const label = String(req.headers['user-agent'] ?? '')
+          .replace(/[^\x20-\x7e]/g, '')
+          .slice(0, 100);
+        const remembered = await twoStep.rememberBrowser(user, {
+          label: label || 'web browser',
+          proof: result.proof,
+        });
+        setTrust(res, remembered.token, remembered.browser.expiresAt);
       }
       const stepUp = data.stage === 'step-up';
       await startSession(ctx, {
         user,
+        name: data.name,
         stage: 'signed-in',
         flash: notice(stepUp ? 'flash.confirmed' : 'flash.signed-in'),
         // The step-up proof belongs to this session only: sensitive changes from it pass it.
@@ -412,7 +503,7 @@ export function createDemoApp(options = {}) {
     try {
       if (req.method === 'POST' && url.pathname === '/enroll/authenticator') {
         const enrollment = await twoStep.enrollAuthenticator(user, {
-          account: user,
+          account: data.name,
           role: form.role,
           proof: data.proof,
         });
@@ -449,12 +540,14 @@ export function createDemoApp(options = {}) {
       } else if (req.method === 'POST' && url.pathname === '/disable') {
         returnTo = '/disable';
         if (form.confirm !== 'yes') return redirect(res, returnTo);
-        await twoStep.disable(user, { proof: data.proof });
-        await accounts.forgetBrowsers(user);
+        await twoStep.disable(user, { proof: data.proof }); // which forgets the remembered browsers too
         data.flash = notice('flash.disabled');
       } else if (req.method === 'POST' && url.pathname === '/simulate-abnormal') {
         // REAL APP: call this when your risk checks flag a sign-in (new country, impossible travel...).
         await twoStep.requireReverification(user, { reason: t('abnormal.reason') });
+        // A demand for a fresh second step ends every remembered browser too: one of them may be the
+        // abnormal one.
+        await twoStep.revokeRememberedBrowsers(user);
         await endSession(ctx);
         return redirect(res, '/');
       } else {
@@ -495,9 +588,34 @@ export function createDemoApp(options = {}) {
   const server = createServer((req, res) => {
     (async () => {
       const sid = cookie(req, 'sid');
-      const data = sid ? await sessions.get(sid) : undefined;
-      const ctx = { req, res: reply(), sid: data ? sid : undefined, data };
+      let data = sid ? await sessions.get(sid) : undefined;
+      const now = clock();
+      // Sessions expire: idle too long, or too long since sign-in. A signed-in user whose session ended
+      // is told so on the sign-in page.
+      let expired = false;
+      if (data && !(now <= sessionExpiry(data))) {
+        await sessions.delete(sid);
+        expired = data.stage !== 'anonymous';
+        data = undefined;
+      }
+      if (data) data.seenAt = now;
+      // The reader's language: the switch's cookie, else the browser's Accept-Language, else English.
+      const chosen = /(?:^|;\s*)lang=([\w-]+)/.exec(req.headers.cookie ?? '')?.[1];
+      const locale = LOCALES.includes(chosen)
+        ? chosen
+        : (pickLocale(req.headers['accept-language'], LOCALES) ?? 'en');
+      const here = new URL(req.url ?? '/', 'http://localhost');
+      const ctx = {
+        req,
+        res: reply(),
+        sid: data ? sid : undefined,
+        data,
+        expired,
+        t: translator(locale),
+        here: req.method === 'GET' && here.pathname !== '/lang' ? `${here.pathname}${here.search}` : '/',
+      };
       await route(ctx);
+      if (ctx.data) ctx.data.seenAt = now;
       // Sessions are records: whatever the route changed is saved once, at the end, before the response.
       if (ctx.sid && ctx.data) await sessions.set(ctx.sid, ctx.data);
       for (const value of ctx.res.cookies) res.appendHeader('set-cookie', value);
@@ -506,6 +624,7 @@ export function createDemoApp(options = {}) {
       // Never show internals (or secrets) to the browser.
       console.error('demo: request failed:', err instanceof TwoSvError ? err.code : err);
       if (!res.headersSent) {
+        const t = translator(pickLocale(req.headers['accept-language'], LOCALES) ?? 'en');
         html(
           res,
           views.page({ t, title: t('title.error'), body: `<section>${views.esc(t('error'))}</section>` }),
@@ -515,5 +634,5 @@ export function createDemoApp(options = {}) {
     });
   });
 
-  return { server, twoStep, handsets, accounts };
+  return { server, twoStep, handsets, accounts, limits };
 }

@@ -2,9 +2,9 @@
 // A value is a string, or a function of the parameters for text that depends on them (plurals, names).
 // Views never build user-facing sentences themselves: they call `t(key, params)`.
 //
-// To add a language: copy `en` under its BCP 47 tag (say 'zh-CN'), translate every value, and pick the table
-// with `translator(tag)`. A key missing from a table falls back to English, so a missing translation shows
-// English text rather than a key.
+// Two languages: English and Simplified Chinese. To add one: copy `en` under its BCP 47 tag, translate every
+// value, and add it to TABLES (the demo test checks every table has every key). The texts that carry codes
+// (what the demo phone receives) are not here: they come from twosv's `createMessages`, as an app's would.
 
 const plural = (n, one, other) => (n === 1 ? one : other);
 
@@ -22,6 +22,7 @@ const en = {
   'title.not-found': 'Not found',
   'title.error': 'Error',
   'title.forbidden': 'Form expired',
+  'title.too-many': 'Too many attempts',
   'button.sign-out': 'Sign out',
   'button.cancel': 'Cancel',
   'not-found': 'Not found.',
@@ -29,6 +30,9 @@ const en = {
   forbidden:
     'This form expired or did not come from this site, so nothing was changed. Go back, reload the page and try again.',
   'link.phone': 'Open the demo phone',
+  'lang.switch': '中文',
+  'too-many': (p) => `Too many attempts. For your safety, try again at ${p.at} (${p.wait}).`,
+  'session.expired': 'Your session expired. Please sign in again.',
 
   // Welcome
   'welcome.create': 'Create an account',
@@ -39,7 +43,10 @@ const en = {
   'button.create': 'Create account',
   'button.sign-in': 'Sign in',
   'welcome.memory': 'Everything lives in this process’s memory: restart the demo and it is gone.',
-  'welcome.bad-signup': 'Pick another user name (letters, digits, . @ + -) and 8+ characters of password.',
+  'welcome.stored': (p) =>
+    `Accounts and their two-step verification settings are kept in ${p.where}: they survive a restart of the demo.`,
+  'welcome.bad-signup':
+    'Pick another user name (letters, digits, . @ + - _; case does not matter, and it must not be taken) and 8+ characters of password.',
   'welcome.bad-signin': 'Wrong user name or password.',
   'welcome.signed-out': 'You are signed out.',
 
@@ -196,6 +203,9 @@ const en = {
   'event.reverification-required': (p) =>
     `Next sign-in must pass a fresh check${p.reason ? `: ${p.reason}` : ''}`,
   'event.contact-verified': (p) => `Emergency contact ${p.contact} verified`,
+  'event.remembered-browser-added': (p) => `Browser remembered: ${p.label}`,
+  'event.remembered-browser-used': (p) => `Signed in on a remembered browser: ${p.label}`,
+  'event.remembered-browser-revoked': (p) => `Browser forgotten: ${p.label}`,
   'event.other': 'Account activity',
   'abnormal.reason': 'sign-in from a new device',
 
@@ -207,14 +217,199 @@ const en = {
   'phone.bad-number':
     'That does not look like a phone number. Use the international form, like +1 201 555 0123.',
   'phone.empty': 'No messages on this phone.',
-  'phone.sms': (p) => `Your ${p.issuer} ${p.what} code is ${p.code}. We never ask for it: don’t share it.`,
-  'phone.voice': (p) => `Missed call from ${p.issuer}, reading out your ${p.what} code: ${p.code}.`,
-  'phone.what.sign-in': 'sign-in',
-  'phone.what.enrollment': 'set-up',
-  'phone.what.contact': 'verification',
+  'phone.sms': 'Text message',
+  'phone.voice': 'Call',
 };
 
-export const TABLES = { en };
+/** Simplified Chinese (mainland). No plurals; numbers stand next to their measure words. */
+const zhCN = {
+  'app.name': 'twosv 演示',
+  'title.welcome': '欢迎',
+  'title.security': '账号安全',
+  'title.sign-in': '登录',
+  'title.step-up': '确认是您本人',
+  'title.confirm-disable': '关闭两步验证？',
+  'title.confirm-remove': '移除此设备？',
+  'title.phone': '演示手机',
+  'title.not-found': '未找到',
+  'title.error': '出错了',
+  'title.forbidden': '表单已失效',
+  'title.too-many': '尝试过于频繁',
+  'button.sign-out': '退出登录',
+  'button.cancel': '取消',
+  'not-found': '未找到该页面。',
+  error: '出了点问题。',
+  forbidden: '此表单已失效或并非来自本站，因此没有做任何更改。请返回、刷新页面后重试。',
+  'too-many': (p) => `尝试过于频繁。为保护账号安全，请于${p.at}（${p.wait}）后再试。`,
+  'link.phone': '打开演示手机',
+  'lang.switch': 'English',
+  'session.expired': '您的会话已过期，请重新登录。',
+
+  'welcome.create': '注册账号',
+  'welcome.sign-in': '登录',
+  'field.username': '用户名',
+  'field.password': '密码',
+  'field.new-password': '密码（至少 8 个字符）',
+  'button.create': '注册',
+  'button.sign-in': '登录',
+  'welcome.memory': '所有数据只保存在本进程的内存中：重启演示后即全部消失。',
+  'welcome.stored': (p) => `账号和两步验证设置保存在${p.where}中，重启演示后依然保留。`,
+  'welcome.bad-signup':
+    '请换一个用户名（字母、数字、汉字或 . @ + - _，不区分大小写，不能与他人重复），密码至少 8 个字符。',
+  'welcome.bad-signin': '用户名或密码错误。',
+  'welcome.signed-out': '您已退出登录。',
+
+  'challenge.heading': '第二步验证',
+  'challenge.prompt.authenticator': '请输入身份验证器应用显示的 6 位验证码。',
+  'challenge.prompt.sms': (p) => `请输入我们通过短信发送到 ${p.phone} 的验证码。`,
+  'challenge.prompt.voice': (p) => `请输入我们致电 ${p.phone} 时播报的验证码。`,
+  'challenge.prompt.none': '请选择获取验证码的方式。',
+  'challenge.remember': '在此浏览器上记住我 30 天',
+  'button.verify': '验证',
+  'challenge.other': '设备不在手边？',
+  'challenge.use.authenticator': '改用身份验证器应用',
+  'challenge.use.sms': (p) => `改为发送短信验证码到 ${p.phone}`,
+  'challenge.use.voice': (p) => `改为致电 ${p.phone} 播报验证码`,
+  'challenge.again.authenticator': '用身份验证器应用重试',
+  'challenge.again.sms': '重新发送验证码',
+  'challenge.again.voice': '重新致电',
+  'challenge.phone-hint': '本演示的短信和来电会发到演示手机上，而不是真实手机。',
+  'challenge.locked': (p) => `验证码错误次数过多。为保护账号安全，登录已暂停至${p.until}（${p.wait}）。`,
+  'challenge.locked.after': '请届时再重新登录。在此之前无法进行任何操作。',
+  'challenge.locked.step-up': (p) =>
+    `验证码错误次数过多。为保护账号安全，设备更改已暂停至${p.until}（${p.wait}）。`,
+  'challenge.locked.after.step-up': '您仍可使用账号；请届时再来进行更改。',
+
+  'reason.invalid': (p) => `验证码错误，还可尝试 ${p.attemptsLeft} 次。`,
+  'reason.replayed': (p) => `该验证码已使用过，请等待应用显示下一个验证码。还可尝试 ${p.attemptsLeft} 次。`,
+  'reason.attempts-exhausted.authenticator': '验证码错误次数过多。请等待应用显示新的验证码后重试。',
+  'reason.attempts-exhausted.phone': '此验证码错误次数过多，请重新获取。',
+  'reason.expired.authenticator': '耗时过长。请用应用当前显示的验证码重试。',
+  'reason.expired.phone': '验证码已过期，请重新获取。',
+  'reason.no-challenge': '请选择获取验证码的方式。',
+  'reason.throttled': (p) => `我们刚刚发送过验证码。您可以在${p.at}（${p.wait}）再次获取。`,
+  'reason.throttled.app-hint': '身份验证器应用无需等待：现在就可以使用。',
+  'reason.throttled.still-valid': '已发送的验证码仍然有效：请直接输入。',
+  'reason.throttled.daily': (p) => `今天发送的验证码过多。您可以在${p.at}（${p.wait}）再次获取。`,
+
+  'wait.seconds': (p) => `${p.n} 秒后`,
+  'wait.minutes': (p) => `${p.n} 分钟后`,
+  'wait.hours': (p) => `${p.n} 小时后`,
+
+  'flash.signed-in': '已登录。',
+  'flash.remembered': '已登录：此浏览器已被记住。',
+  'flash.confirmed': '已确认。现在可以进行更改。',
+  'flash.device-added': '设备已添加。',
+  'flash.device-added-on': '设备已添加。两步验证已开启。',
+  'flash.primary-changed': '主设备已更改。',
+  'flash.device-removed': '设备已移除。',
+  'flash.disabled': '两步验证已关闭。',
+
+  'error.VERIFICATION_REQUIRED': '为保护账号安全，请先用新的验证码确认是您本人。',
+  'error.LOCKED': '验证码错误次数过多：锁定结束前无法更改设备。',
+  'error.INVALID_PHONE': '这看起来不是有效的手机号码。请使用国际格式，例如 +86 138 0013 8000。',
+  'error.DUPLICATE_PHONE': '备用设备的手机号码必须与主设备不同。',
+  'error.BACKUP_KIND_NOT_ALLOWED': '这类设备不能作为主设备的备用设备。',
+  'error.PRIMARY_KIND_NOT_ALLOWED': '这类设备不能作为主设备。',
+  'error.PRIMARY_NOT_REMOVABLE': '请先将另一台设备设为主设备，再移除此设备。',
+  'error.BACKUP_REQUIRED': '两步验证需要一台备用设备：请先添加另一台设备，再移除此设备。',
+  'error.TOO_MANY_BACKUPS': '备用设备数量已达上限。',
+  'error.ENROLLMENT_EXPIRED': '设置此设备耗时过长，请重新开始。',
+  'error.ENROLLMENT_NOT_FOUND': '没有等待验证码的设备，请重新开始。',
+  'error.UNKNOWN_DEVICE': '该设备已不在您的账号中。',
+  'error.other': '目前无法进行此更改。',
+
+  'settings.heading': '两步验证',
+  'settings.on': '已开启',
+  'settings.off': '已关闭',
+  'settings.next.primary': '开启两步验证：请先添加主设备。',
+  'settings.next.backup': '现在请添加一台备用设备，以备主设备不在手边时使用。确认后两步验证即开启。',
+  'settings.recommend': '您只依靠一部手机。身份验证器应用比短信更安全：建议添加一个。',
+  'settings.locked': (p) => `您的账号验证码错误次数过多。${p.until}（${p.wait}）之前无法更改设备。`,
+  'settings.col.device': '设备',
+  'settings.col.role': '用途',
+  'role.primary': '主设备',
+  'role.backup': '备用设备',
+  'settings.waiting': '等待验证码',
+  'button.make-primary': '设为主设备',
+  'button.remove': '移除',
+  'settings.add': (p) => (p.role === 'primary' ? '添加主设备' : '添加备用设备'),
+  'button.use-authenticator': '使用身份验证器应用',
+  'settings.apps': 'Google 身份验证器、Microsoft Authenticator、Aegis、1Password……',
+  'field.phone': '+86 138 0013 8000',
+  'kind.sms.option': '短信',
+  'kind.voice.option': '语音电话',
+  'button.send-code': '发送验证码',
+  'settings.scan': '请用身份验证器应用扫描此二维码',
+  'settings.cant-scan': '无法扫描？请在应用中手动输入此密钥：',
+  'settings.scan.confirm': '然后输入应用显示的 6 位验证码。',
+  'settings.phone.heading': '确认您的手机',
+  'settings.phone.sent.sms': (p) => `我们已通过短信向 ${p.phone} 发送验证码。`,
+  'settings.phone.sent.voice': (p) => `我们正在致电 ${p.phone} 播报验证码。`,
+  'settings.phone.confirm': '请在此输入。',
+  'button.confirm': '确认',
+  'settings.security': '安全',
+  'button.disable': '关闭两步验证',
+  'button.abnormal': '模拟一次异常登录',
+  'settings.abnormal': '（要求重新进行第二步验证，并让您退出登录）',
+
+  'confirm-disable.lose': '如果关闭：',
+  'confirm-disable.devices': (p) => `${p.n} 台设备将从您的账号中移除，其验证码将失效：`,
+  'confirm-disable.browsers': '您要求记住的浏览器将被遗忘。',
+  'confirm-disable.password': '登录将只需要密码，账号更容易被他人盗用。',
+  'confirm-disable.again': '以后如需重新开启，需要重新设置您的设备。',
+  'button.confirm-disable': '是的，关闭',
+  'confirm-remove.what': '此设备将从您的账号中移除，其验证码将失效：',
+  'button.confirm-remove': '是的，移除',
+  'button.keep': '不，保留',
+
+  'kind.authenticator': '身份验证器应用',
+  'kind.sms': '手机（短信）',
+  'kind.voice': '手机（语音电话）',
+
+  'notifications.heading': '通知',
+  'notifications.about': '您账号上的事件；真实应用会通过邮件或推送告知重要事件。',
+  'notifications.none': '暂无',
+  'event.enrollment-started': (p) =>
+    `开始添加设备：${p.kind}，用作${p.role}${p.phone ? `（${p.phone}）` : ''}`,
+  'event.device-added': (p) => `已添加${p.kind}，用作${p.role}`,
+  'event.device-replaced': (p) => `${p.replaced}已被${p.kind}替换`,
+  'event.device-removed': (p) => `已移除${p.kind}`,
+  'event.primary-changed': '主设备已更改',
+  'event.two-step-enabled': '两步验证已开启',
+  'event.two-step-disabled': '两步验证已关闭',
+  'event.challenge-started': (p) => `请求登录验证码：${p.kind}`,
+  'event.code-sent.sms': (p) => `验证码已通过短信发送至 ${p.to}`,
+  'event.code-sent.voice': (p) => `已致电 ${p.to} 播报验证码`,
+  'event.code-sent.email': (p) => `验证码已通过邮件发送至 ${p.to}`,
+  'event.verification-passed.sign-in': '已用验证码登录',
+  'event.verification-passed.enrollment': '已用验证码确认新设备',
+  'event.verification-passed.contact': '已用验证码确认联系方式',
+  'event.verification-failed': (p) => `验证码错误（连续 ${p.failures} 次）`,
+  'event.replay-refused': '一个验证码被重复使用，已拒绝',
+  'event.locked': (p) => `验证码错误次数过多：登录暂停至${p.until}`,
+  'event.reverification-required': (p) => `下次登录须重新验证${p.reason ? `：${p.reason}` : ''}`,
+  'event.contact-verified': (p) => `紧急联系方式 ${p.contact} 已验证`,
+  'event.remembered-browser-added': (p) => `已记住浏览器：${p.label}`,
+  'event.remembered-browser-used': (p) => `在已记住的浏览器上登录：${p.label}`,
+  'event.remembered-browser-revoked': (p) => `已遗忘浏览器：${p.label}`,
+  'event.other': '账号动态',
+  'abnormal.reason': '新设备登录',
+
+  'phone.about':
+    '此页面代替一部真实手机：演示发往某个号码的短信和来电会出现在这里，而不经过运营商。它不属于您的账号；在真实应用中，验证码会发到您自己的手机上。',
+  'phone.which': '您拿着哪部手机？',
+  'button.open': '打开',
+  'phone.bad-number': '这看起来不是有效的手机号码。请使用国际格式，例如 +86 138 0013 8000。',
+  'phone.empty': '这部手机上没有消息。',
+  'phone.sms': '短信',
+  'phone.voice': '来电播报',
+};
+
+export const TABLES = { en, 'zh-CN': zhCN };
+
+/** The demo's languages, the default first. */
+export const LOCALES = Object.keys(TABLES);
 
 /**
  * The text function for a language: `t('reason.invalid', { attemptsLeft: 3 })`. Unknown keys throw, so a

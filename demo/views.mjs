@@ -80,7 +80,9 @@ function form(action, csrf, inner, attrs = '') {
 const deviceName = (t, d) => `${t(`kind.${d.kind}`)}${d.phone ? ` ${d.phone}` : ''}`;
 
 /** The whole page: header, flash message (HTML lines from `rich`), main column, optional side column. */
-export function page({ t, title, user, csrf, flash, body, side = '' }) {
+export function page({ t, title, user, csrf, flash, body, side = '', here = '/' }) {
+  const switchTo = t.locale === 'en' ? 'zh-CN' : 'en';
+  const lang = `<a href="/lang?to=${encodeURIComponent(switchTo)}&amp;back=${encodeURIComponent(here)}" id="lang" lang="${esc(switchTo)}" hreflang="${esc(switchTo)}">${esc(t('lang.switch'))}</a>`;
   return `<!doctype html>
 <html lang="${esc(t.locale)}"><head><meta charset="utf-8"><title>${esc(title)} · ${esc(t('app.name'))}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
@@ -93,12 +95,12 @@ export function page({ t, title, user, csrf, flash, body, side = '' }) {
           ' class="inline"',
         )
       : ''
-  }<a href="/phone" target="_blank" id="phone-link">${esc(t('link.phone'))}</a></nav></header>
+  }<a href="/phone" target="_blank" id="phone-link">${esc(t('link.phone'))}</a>${lang}</nav></header>
 <main><div>${flash ? `<div class="flash${flash.error ? ' error' : ''}" id="flash">${flash.html.join(' ')}</div>` : ''}${body}</div>
 <aside>${side}</aside></main><script>${LOCAL_TIME_SCRIPT}</script></body></html>`;
 }
 
-export function welcome({ t, csrf }) {
+export function welcome({ t, csrf, where }) {
   return `
 <section><h2>${esc(t('welcome.create'))}</h2>
 ${form(
@@ -120,7 +122,7 @@ ${form(
   <button>${esc(t('button.sign-in'))}</button>`,
   ' id="signin"',
 )}</section>
-<p class="muted">${esc(t('welcome.memory'))}</p>`;
+<p class="muted" id="kept">${esc(where ? t('welcome.stored', { where }) : t('welcome.memory'))}</p>`;
 }
 
 /**
@@ -316,6 +318,9 @@ const EVENT_PARAMS = {
   'verification-failed': (_t, e) => ({ failures: e.failures }),
   'reverification-required': (_t, e) => ({ reason: e.reason }),
   'contact-verified': (_t, e) => ({ contact: e.contact.masked }),
+  'remembered-browser-added': (_t, e) => ({ label: e.browser.label }),
+  'remembered-browser-used': (_t, e) => ({ label: e.browser.label }),
+  'remembered-browser-revoked': (_t, e) => ({ label: e.browser.label }),
 };
 
 /** One notification line, HTML. */
@@ -346,19 +351,19 @@ export function notifications({ t, events }) {
 }
 
 /** The demo phone: the messages one number received, newest first, as the handset would show them. */
-export function phone({ t, number, messages, issuer, error }) {
+export function phone({ t, number, messages, error }) {
   const items = messages
     .slice()
     .reverse()
-    .map(
-      (m) =>
-        `<li data-channel="${esc(m.channel)}">${rich(
-          t,
-          `phone.${m.channel === 'voice' ? 'voice' : 'sms'}`,
-          { issuer, what: t(`phone.what.${m.purpose}`) },
-          { code: `<span class="code-value">${esc(m.code)}</span>` },
-        )} <span class="muted">${localTime(m.at)}</span></li>`,
-    )
+    .map((m) => {
+      // The text exactly as sent; in a text message the code itself stands out, as phones show it.
+      const at = m.channel === 'voice' ? -1 : m.text.indexOf(m.code);
+      const body =
+        at < 0
+          ? esc(m.text)
+          : `${esc(m.text.slice(0, at))}<span class="code-value">${esc(m.code)}</span>${esc(m.text.slice(at + m.code.length))}`;
+      return `<li data-channel="${esc(m.channel)}"><span class="muted">${esc(t(`phone.${m.channel === 'voice' ? 'voice' : 'sms'}`))}</span> <span class="text">${body}</span> <span class="muted">${localTime(m.at)}</span></li>`;
+    })
     .join('');
   return `<section><p class="muted" id="phone-about">${esc(t('phone.about'))}</p>
 <form method="get" action="/phone" id="which-phone"><label>${esc(t('phone.which'))}

@@ -133,7 +133,9 @@ describe.runIf(hasBrowser())('the web demo in Chromium', () => {
     expect(code).toMatch(/^\d{6}$/);
     // The demo phone is the handset: its own page, full number, the message as a text would read.
     expect(await phone.locator('.handset h2').textContent()).toBe(E164);
-    expect(await phone.locator('#messages li').first().textContent()).toContain(`set-up code is ${code}`);
+    expect(await phone.locator('#messages li').first().textContent()).toContain(
+      `twosv demo: ${code} is your code to set up two-step verification.`,
+    );
     expect(await phone.locator('#phone-about').textContent()).toContain('not part of your account');
     await phone.screenshot({ path: `${shots}03-demo-phone.png`, fullPage: true });
     // The site's own page shows neither the code nor the full number.
@@ -285,7 +287,7 @@ describe.runIf(hasBrowser())('the web demo in Chromium', () => {
     expect(await flash()).toBe('Signed in.');
   });
 
-  test('a remembered browser skips the second step until an abnormal sign-in demands it again', async () => {
+  test('a remembered browser skips the second step until an abnormal sign-in, which forgets it', async () => {
     await signOut();
     later(60);
     await signIn();
@@ -304,6 +306,14 @@ describe.runIf(hasBrowser())('the web demo in Chromium', () => {
     await signIn();
     expect(await page.locator('#prompt').textContent()).toContain('text message');
     await shot('12-reverification');
+    await enterCode(await latestSms());
+    expect(await flash()).toBe('Signed in.');
+    // The demand ended the remembered browsers too: this one must pass the second step again.
+    await signOut();
+    later(3600); // past the hour's send cap of texts
+    await signIn();
+    expect(await page.locator('h1').textContent()).toContain('Sign in');
+    expect(await page.locator('#prompt').textContent()).toContain('text message');
     await enterCode(await latestSms());
     expect(await flash()).toBe('Signed in.');
   });
@@ -424,5 +434,133 @@ describe.runIf(hasBrowser())('the web demo in Chromium', () => {
       expect(text, name).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:|[A-Z]{3,}_[A-Z]{3,}/);
       expect(text, name).not.toMatch(/\b2SV\b/);
     }
+  });
+});
+
+// The same main flow for a reader whose browser asks for Chinese: every page in Chinese, a Chinese issuer and
+// account in the QR code (read back by a real decoder), the demo phone receiving the Chinese text twosv's
+// messages make, and the switch on every page moving the pages and the account's texts to English.
+describe.runIf(hasBrowser())('the web demo in Chinese', () => {
+  let now = Date.UTC(2026, 10, 23, 12, 0, 0);
+  let browser: Browser;
+  let page: Page;
+  let phone: Page;
+  let origin: string;
+  let app: { server: import('node:http').Server };
+  const PHONE_CN = '+86 138 0013 8000'; // the example mainland mobile used throughout libphonenumber's tests
+  const later = (seconds: number) => {
+    now += seconds * 1000;
+  };
+
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    app = createDemoApp({ clock: () => now, issuer: '淘宝卖家' });
+    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+    // Playwright sends the context's locale as Accept-Language: zh-CN.
+    const context = await browser.newContext({ timezoneId: TIME_ZONE, locale: 'zh-CN' });
+    context.setDefaultTimeout(10_000);
+    page = await context.newPage();
+    phone = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => app?.server.close(resolve));
+  });
+
+  const flash = () => page.locator('#flash').textContent();
+  const latest = async () => {
+    await phone.goto(`${origin}/phone?number=${encodeURIComponent(PHONE_CN)}`);
+    return phone.locator('#messages li .text').first().textContent();
+  };
+  const latestCode = async () =>
+    /验证码(\d{6})|(\d{6}) is your/
+      .exec((await latest()) ?? '')
+      ?.slice(1)
+      .find(Boolean) ?? '';
+  let secret = '';
+
+  test('sign up as 张三 and set up an authenticator app: the QR code carries 淘宝卖家 and 张三', async () => {
+    await page.goto(origin);
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    expect(await page.locator('h1').textContent()).toBe('twosv 演示 · 欢迎');
+    expect(await page.locator('#lang').textContent()).toBe('English');
+    await page.fill('#signup [name=username]', '张三');
+    await page.fill('#signup [name=password]', 'correct horse battery');
+    await page.click('#signup button');
+    expect(await page.locator('#status').textContent()).toBe('已关闭');
+    expect(await page.locator('#next-step').textContent()).toBe('开启两步验证：请先添加主设备。');
+    await page.click('#enroll-authenticator button');
+    secret = (await page.locator('#secret').textContent()) ?? '';
+    const uri = decodeQrSvg(await page.locator('#qr svg').evaluate((svg) => svg.outerHTML)) ?? '';
+    expect(parseOtpauthUri(uri)).toMatchObject({ secret, account: '张三', issuer: '淘宝卖家' });
+    expect(uri).toContain(encodeURIComponent('淘宝卖家'));
+    await page.screenshot({ path: `${shots}zh-01-add-authenticator.png`, fullPage: true });
+    await page.fill('#confirm [name=code]', generateTotp(secret, { at: now }));
+    await page.click('#confirm button');
+    expect(await flash()).toBe('设备已添加。');
+  });
+
+  test('a mainland backup phone gets the Chinese text, signed 【twosv演示】, in one SMS segment', async () => {
+    await page.fill('#enroll-phone [name=phone]', PHONE_CN);
+    await page.click('#enroll-phone button');
+    expect(await page.locator('#pending').textContent()).toContain('138****8000');
+    const text = (await latest()) ?? '';
+    expect(text).toMatch(
+      /^【twosv演示】验证码\d{6}，用于绑定验证设备，10分钟内有效。请勿泄露，工作人员不会索取。$/,
+    );
+    expect(text.length).toBeLessThanOrEqual(70);
+    expect(await phone.locator('#phone-about').textContent()).toContain('不属于您的账号');
+    await phone.screenshot({ path: `${shots}zh-02-demo-phone.png`, fullPage: true });
+    await page.fill('#confirm [name=code]', await latestCode());
+    await page.click('#confirm button');
+    expect(await flash()).toBe('设备已添加。两步验证已开启。');
+    expect(await page.locator('#status').textContent()).toBe('已开启');
+  });
+
+  test('signing in: a wrong code, then the backup phone, all in Chinese', async () => {
+    await page.click('#sign-out');
+    later(31);
+    await page.goto(origin);
+    await page.fill('#signin [name=username]', '张三');
+    await page.fill('#signin [name=password]', 'correct horse battery');
+    await page.click('#signin button');
+    expect(await page.locator('#prompt').textContent()).toBe('请输入身份验证器应用显示的 6 位验证码。');
+    const code = generateTotp(secret, { at: now });
+    await page.fill('#verify [name=code]', code === '000000' ? '111111' : '000000');
+    await page.click('#verify button');
+    expect(await page.locator('#challenge-error').innerText()).toBe('验证码错误，还可尝试 4 次。');
+    await page.click('.switch button[data-kind=sms]');
+    expect(await page.locator('#prompt').textContent()).toBe(
+      '请输入我们通过短信发送到 138****8000 的验证码。',
+    );
+    expect(await latest()).toMatch(/^【twosv演示】验证码\d{6}，用于登录，/);
+    await page.screenshot({ path: `${shots}zh-03-second-step.png`, fullPage: true });
+    await page.fill('#verify [name=code]', await latestCode());
+    await page.click('#verify button');
+    expect(await flash()).toBe('已登录。');
+    const notices = await page.locator('#notifications li').allInnerTexts();
+    expect(notices.some((n) => n.startsWith('验证码已通过短信发送至 138****8000'))).toBe(true);
+  });
+
+  test('the switch: English pages, and the account’s texts in English from then on; and back', async () => {
+    await page.click('#lang');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    expect(await page.locator('#status').textContent()).toBe('on');
+    expect(await page.locator('#lang').textContent()).toBe('中文');
+    later(3600); // past the recent verification: removing a device asks for a fresh code
+    await page.click('#devices [data-role=backup] a.remove');
+    await page.click('#confirm-yes');
+    expect(await page.locator('h1').textContent()).toContain('Confirm it is you');
+    await page.click('.switch button[data-kind=sms]');
+    expect(await latest()).toMatch(/^twosv demo: \d{6} is your sign-in code\./);
+    await page.click('#lang');
+    expect(await page.locator('h1').textContent()).toBe('twosv 演示 · 确认是您本人');
+    await page.fill('#verify [name=code]', await latestCode());
+    await page.click('#verify button');
+    expect(await flash()).toBe('已确认。现在可以进行更改。');
+    await page.screenshot({ path: `${shots}zh-04-switched-back.png`, fullPage: true });
   });
 });
