@@ -16,9 +16,10 @@ import {
   planPhoneChallenge,
   verifyChallenge,
 } from './engine/challenges.js';
+import { judgeClock } from './engine/clock.js';
 import { keyedHashes, normalizeTypedCode, randomId } from './engine/codes.js';
 import { parseContactInput } from './engine/contact.js';
-import { confirmContact, planContactCheck } from './engine/contact-checks.js';
+import { confirmContact, planContactCheck, removeContact } from './engine/contact-checks.js';
 import * as devices from './engine/devices.js';
 import { createIo, userKey } from './engine/io.js';
 import { emptyRecord, type PendingRec, parseUser } from './engine/record.js';
@@ -35,10 +36,10 @@ import type {
   VerifyResult,
 } from './engine/types.js';
 import { TwoSvError } from './errors.js';
-import { normalizePhone } from './phone.js';
-import { defaultPolicy, type Policy } from './policy.js';
+import { normalizePhone, type PhoneOptions } from './phone.js';
+import { defaultPolicy, type Policy, validatePolicy } from './policy.js';
 import { otpauthQrSvg } from './qr.js';
-import { generateSecret, randomBytes } from './secret.js';
+import { checkRandomSource, generateSecret, randomBytes } from './secret.js';
 import { MemoryStore } from './store.js';
 import { buildOtpauthUri } from './uri.js';
 
@@ -61,6 +62,7 @@ export type {
   SecretContext,
   SecretHooks,
   Sender,
+  SendOptions,
   SendRefusal,
   TwoStep,
   TwoStepEvent,
@@ -72,11 +74,40 @@ export type {
 
 const MAX_USER_ID = 256;
 
+/** NUL (cut short by C strings and many databases) or a lone surrogate (not text: stores re-encode it). */
+const ILL_FORMED = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function checkUserId(userId: unknown): string {
   if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID) {
     throw new TwoSvError('INVALID_USER_ID', 'userId must be a non-empty string of at most 256 characters');
   }
+  if (ILL_FORMED.test(userId)) {
+    throw new TwoSvError('INVALID_USER_ID', 'userId must be well-formed text without NUL characters');
+  }
   return userId;
+}
+
+/** A BCP 47 tag, canonical (`'zh-cn'` → `'zh-CN'`), or `undefined`. @throws `INVALID_OPTION`. */
+function checkLocale(locale: unknown): string | undefined {
+  if (locale === undefined) return undefined;
+  if (typeof locale === 'string' && locale.length <= 35) {
+    try {
+      return new Intl.Locale(locale).toString();
+    } catch {
+      // refused below
+    }
+  }
+  throw new TwoSvError('INVALID_OPTION', 'locale must be a BCP 47 language tag');
+}
+
+/** The phone options of `defaultRegion`, checked once. @throws `INVALID_OPTION`. */
+function checkRegion(region: unknown): PhoneOptions {
+  if (region === undefined) return {};
+  if (typeof region !== 'string' || !/^[A-Z]{2}$/.test(region)) {
+    throw new TwoSvError('INVALID_OPTION', "defaultRegion must be a two-letter region code such as 'CN'");
+  }
+  normalizePhone('+12015550123', { defaultRegion: region }); // refuses a region the metadata lacks
+  return { defaultRegion: region };
 }
 
 function checkObject(value: unknown, name: string): void {
@@ -100,7 +131,8 @@ function settle(options: TwoStepOptions) {
   if (options === null || typeof options !== 'object') {
     throw new TwoSvError('INVALID_OPTION', 'options must be an object');
   }
-  const policy = options.policy ?? defaultPolicy;
+  const policy = options.policy === undefined ? defaultPolicy : validatePolicy(options.policy);
+  checkRandomSource(options.random);
   const clock = options.clock ?? Date.now;
   const retries = options.retries ?? 10;
   if (!Number.isInteger(retries) || retries < 0 || retries > 100) {
@@ -160,7 +192,9 @@ function rulesOf(policy: Policy, codeKey: Uint8Array) {
  * `SENDER_FAILED` is thrown. The sender is never called twice for one request, since nothing is written
  * after it.
  *
- * @throws {@link TwoSvError} `INVALID_OPTION` (a store without `codeKey`, a short key, a bad option).
+ * @throws {@link TwoSvError} `INVALID_OPTION` (a store without `codeKey`, a short key, a bad option),
+ *   `INVALID_POLICY` (a policy {@link validatePolicy} refuses, however it was made), `INVALID_RANDOM` (a
+ *   `random` source that returns zeros or repeats itself, tested once here).
  *
  * @example A whole sign-up and sign-in
  * ```ts
@@ -200,8 +234,9 @@ function rulesOf(policy: Policy, codeKey: Uint8Array) {
 export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
   const { policy, clock, retries, store, codeKey } = settle(options);
   const { sender, onEvent, secrets, issuer, random } = options;
+  const region = checkRegion(options.defaultRegion);
   const { rules, destinationKey } = rulesOf(policy, codeKey);
-  const io = createIo(store, clock, retries, onEvent);
+  const io = createIo(policy, store, clock, retries, onEvent);
   const { load, now, update } = io;
   const sendFlow = createSendFlow(io, policy, sender, random, destinationKey);
 
@@ -227,9 +262,12 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
     async status(userId) {
       checkUserId(userId);
       const entry = await load(userKey(userId));
-      const record = entry ? parseUser(entry.record) : null;
+      const stored = entry ? parseUser(entry.record, userId) : null;
       const at = now();
-      return statusOf(policy, record, at, Math.max(at, record?.seen ?? at));
+      // Read-only: a skewed clock is judged at the record's time, as before it was detected.
+      const judged = judgeClock(policy, stored, at);
+      if ('skewed' in judged) return statusOf(policy, stored, at, stored!.seen);
+      return statusOf(policy, judged.record, at, judged.mono);
     },
 
     async enrollAuthenticator(userId, opts) {
@@ -263,18 +301,23 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
 
     enrollPhone(userId, opts) {
       let number = '';
+      let locale: string | undefined;
       const bad = rejected<never>(() => {
         checkUserId(userId);
         checkObject(opts, 'options');
         if ((opts.kind ?? 'sms') !== 'sms' && opts.kind !== 'voice') {
           throw new TwoSvError('INVALID_OPTION', "kind must be 'sms' or 'voice'");
         }
-        number = normalizePhone(opts.phone);
+        number = normalizePhone(opts.phone, { ...region, channel: opts.kind ?? 'sms' });
+        locale = checkLocale(opts.locale);
       });
       if (bad) return bad;
       const phone = { ...opts, kind: opts.kind ?? 'sms', number };
-      return sendFlow(userId, (record, at, mono, draft) =>
-        devices.planPhoneEnrollment(rules, record, at, mono, userId, draft, phone),
+      return sendFlow(
+        userId,
+        (record, at, mono, draft) =>
+          devices.planPhoneEnrollment(rules, record, at, mono, userId, draft, phone),
+        locale,
       );
     },
 
@@ -290,16 +333,18 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
     },
 
     beginChallenge(userId, opts = {}) {
+      let locale: string | undefined;
       const bad = rejected<never>(() => {
         checkUserId(userId);
         checkObject(opts, 'options');
+        locale = checkLocale(opts.locale);
       });
       if (bad) return bad;
       const { deviceId } = opts;
       return (async (): Promise<ChallengeResult> => {
         // Peek to learn the device's kind: an authenticator needs no send.
         const entry = await load(userKey(userId));
-        const peek = challengeDevice(entry ? parseUser(entry.record) : null, deviceId);
+        const peek = challengeDevice(entry ? parseUser(entry.record, userId) : null, deviceId);
         if (peek.kind === 'authenticator') {
           const id = randomId(random);
           const result = await update(userId, (record, at, mono) =>
@@ -307,8 +352,10 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
           );
           if (result) return result;
         }
-        return sendFlow(userId, (record, at, _mono, draft) =>
-          planPhoneChallenge(rules, record, at, userId, draft, deviceId),
+        return sendFlow(
+          userId,
+          (record, at, _mono, draft) => planPhoneChallenge(rules, record, at, userId, draft, deviceId),
+          locale,
         );
       })();
     },
@@ -355,15 +402,20 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
       );
     },
 
-    beginContactVerification(userId, input) {
+    beginContactVerification(userId, input, opts = {}) {
       let contact = { kind: 'email', channel: 'email', value: '' } as ReturnType<typeof parseContactInput>;
+      let locale: string | undefined;
       const bad = rejected<never>(() => {
         checkUserId(userId);
-        contact = parseContactInput(input);
+        checkObject(opts, 'options');
+        contact = parseContactInput(input, region);
+        locale = checkLocale(opts.locale);
       });
       if (bad) return bad;
-      return sendFlow(userId, (record, at, _mono, draft) =>
-        planContactCheck(rules, record, at, userId, draft, contact),
+      return sendFlow(
+        userId,
+        (record, at, mono, draft) => planContactCheck(rules, record, at, mono, userId, draft, contact),
+        locale,
       );
     },
 
@@ -373,6 +425,14 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
       return update<ContactResult>(userId, (record, at, mono) =>
         confirmContact(rules, record, at, mono, userId, typed),
       );
+    },
+
+    async removeContact(userId, kind) {
+      checkUserId(userId);
+      if (kind !== 'email' && kind !== 'phone') {
+        throw new TwoSvError('INVALID_OPTION', "kind must be 'email' or 'phone'");
+      }
+      return update(userId, (record, at, mono) => removeContact(policy, record, at, mono, kind));
     },
   };
 }

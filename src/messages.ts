@@ -91,6 +91,10 @@ const en: MessageCatalog = {
   'throttled.cooldown': (p) => `Please wait a moment before asking for another code (after ${p.retryAt}).`,
   'throttled.user-hour': (p) => `You asked for too many codes this hour. Try again after ${p.retryAt}.`,
   'throttled.user-day': (p) => `You asked for too many codes today. Try again after ${p.retryAt}.`,
+  'throttled.contact-hour': (p) =>
+    `You asked for too many contact check codes this hour. Try again after ${p.retryAt}.`,
+  'throttled.contact-day': (p) =>
+    `You asked for too many contact check codes today. Try again after ${p.retryAt}.`,
   'throttled.destination-hour': (p) =>
     `Too many codes were sent to this number or address this hour. Try again after ${p.retryAt}.`,
   'throttled.destination-day': (p) =>
@@ -129,6 +133,8 @@ const zhCN: MessageCatalog = {
   'throttled.cooldown': (p) => `获取验证码过于频繁，请于${p.retryAt}后再试。`,
   'throttled.user-hour': (p) => `本小时获取验证码的次数已达上限，请于${p.retryAt}后再试。`,
   'throttled.user-day': (p) => `今日获取验证码的次数已达上限，请于${p.retryAt}后再试。`,
+  'throttled.contact-hour': (p) => `本小时验证联系方式的次数已达上限，请于${p.retryAt}后再试。`,
+  'throttled.contact-day': (p) => `今日验证联系方式的次数已达上限，请于${p.retryAt}后再试。`,
   'throttled.destination-hour': (p) => `本小时发往该号码或邮箱的验证码已达上限，请于${p.retryAt}后再试。`,
   'throttled.destination-day': (p) => `今日发往该号码或邮箱的验证码已达上限，请于${p.retryAt}后再试。`,
 };

@@ -126,7 +126,19 @@ export interface Policy {
      * `{ hour: 5, day: 10 }`.
      */
     readonly perDestination: { readonly hour: number; readonly day: number };
+    /**
+     * Codes sent to check a user's emergency contacts, in any hour and any day, counted apart from the
+     * sends above so that checking contacts never uses up the user's sign-in sends (the cooldown applies
+     * to both). Defaults to `{ hour: 3, day: 5 }`.
+     */
+    readonly contact: { readonly hour: number; readonly day: number };
   };
+  /**
+   * Seconds the engine waits for the app's sender before it counts the send as failed, 1 to 300: the send is
+   * undone (the previous code is back, nothing counted) and `SENDER_FAILED` thrown. The sender runs outside
+   * the user's lock, so a slow gateway delays only that request. Defaults to `30`.
+   */
+  readonly senderTimeout: number;
 }
 
 /** A partial {@link Policy} for {@link definePolicy}: every field optional, at every depth. */
@@ -144,7 +156,9 @@ export interface PolicyInput {
     readonly cooldown?: number;
     readonly perUser?: Partial<Policy['sendLimits']['perUser']>;
     readonly perDestination?: Partial<Policy['sendLimits']['perDestination']>;
+    readonly contact?: Partial<Policy['sendLimits']['contact']>;
   };
+  readonly senderTimeout?: number;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -176,7 +190,13 @@ export const defaultPolicy: Policy = /* @__PURE__ */ deepFreeze({
   attemptsPerCode: 5,
   lockout: { failures: 10, duration: 900, maxDuration: 86_400 },
   recentVerification: 600,
-  sendLimits: { cooldown: 30, perUser: { hour: 5, day: 10 }, perDestination: { hour: 5, day: 10 } },
+  sendLimits: {
+    cooldown: 30,
+    perUser: { hour: 5, day: 10 },
+    perDestination: { hour: 5, day: 10 },
+    contact: { hour: 3, day: 5 },
+  },
+  senderTimeout: 30,
 } satisfies Policy);
 
 function bad(message: string): never {
@@ -258,6 +278,7 @@ export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPoli
   const limits = obj(i.sendLimits, 'sendLimits');
   const perUser = obj(limits.perUser, 'sendLimits.perUser');
   const perDestination = obj(limits.perDestination, 'sendLimits.perDestination');
+  const contact = obj(limits.contact, 'sendLimits.contact');
   const requireBackup = i.requireBackup ?? base.requireBackup;
   if (typeof requireBackup !== 'boolean') bad('requireBackup must be a boolean');
   const algorithm = totp.algorithm ?? base.totp.algorithm;
@@ -316,7 +337,12 @@ export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPoli
           10_000,
         ),
       },
+      contact: {
+        hour: int(contact.hour ?? base.sendLimits.contact.hour, 'sendLimits.contact.hour', 1, 1000),
+        day: int(contact.day ?? base.sendLimits.contact.day, 'sendLimits.contact.day', 1, 10_000),
+      },
     },
+    senderTimeout: int(i.senderTimeout ?? base.senderTimeout, 'senderTimeout', 1, 300),
   };
   if (policy.requireBackup) {
     if (policy.maxBackups === 0) bad('requireBackup needs maxBackups >= 1');
@@ -335,6 +361,9 @@ export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPoli
   }
   if (policy.sendLimits.perDestination.hour > policy.sendLimits.perDestination.day) {
     bad('sendLimits.perDestination.hour must not exceed sendLimits.perDestination.day');
+  }
+  if (policy.sendLimits.contact.hour > policy.sendLimits.contact.day) {
+    bad('sendLimits.contact.hour must not exceed sendLimits.contact.day');
   }
   const frozen = deepFreeze(policy);
   checked.add(frozen);
@@ -364,7 +393,9 @@ const SHAPE: Shape = {
     cooldown: true,
     perUser: { hour: true, day: true },
     perDestination: { hour: true, day: true },
+    contact: { hour: true, day: true },
   },
+  senderTimeout: true,
 };
 
 /** Refuses a missing field (own property, not `undefined`) or an unknown one, at every depth. */

@@ -37,7 +37,15 @@ const VERIFY_REASONS = [
   'no-challenge',
   'locked',
 ] as const;
-const LIMITS = ['cooldown', 'user-hour', 'user-day', 'destination-hour', 'destination-day'] as const;
+const LIMITS = [
+  'cooldown',
+  'user-hour',
+  'user-day',
+  'contact-hour',
+  'contact-day',
+  'destination-hour',
+  'destination-day',
+] as const;
 expectTypeOf<(typeof VERIFY_REASONS)[number]>().toEqualTypeOf<VerifyFailure['reason']>();
 expectTypeOf<(typeof LIMITS)[number]>().toEqualTypeOf<ThrottleLimit>();
 expectTypeOf<SendRefusal['reason']>().toEqualTypeOf<'locked' | 'throttled'>();

@@ -449,7 +449,7 @@ describe('validatePolicy: any policy object, checked like definePolicy', () => {
     expect(refusal(policy)).toContain(message);
   });
 
-  it('refuses each of the 20 leaf fields removed or set to NaN', () => {
+  it('refuses each of the 23 leaf fields removed or set to NaN', () => {
     const leaves: string[][] = [];
     const walk = (value: object, path: string[]) => {
       for (const [key, inner] of Object.entries(value)) {
@@ -459,7 +459,7 @@ describe('validatePolicy: any policy object, checked like definePolicy', () => {
       }
     };
     walk(d, []);
-    expect(leaves).toHaveLength(20);
+    expect(leaves).toHaveLength(23);
     const edited = (path: string[], value: unknown): unknown => {
       const copy = structuredClone(d) as unknown as Record<string, unknown>;
       let at = copy;

@@ -326,7 +326,13 @@ export function disable(
   mono: number,
 ): Step<TwoStepStatus> {
   if (!record) throw noUser();
-  if (!record.enabled && record.devices.length === 0 && !record.pending && !record.challenge) {
+  if (
+    !record.enabled &&
+    record.devices.length === 0 &&
+    !record.pending &&
+    !record.challenge &&
+    !record.contact
+  ) {
     return { result: statusOf(policy, record, at, mono) };
   }
   requireRecent(policy, record, mono);
@@ -336,6 +342,7 @@ export function disable(
     devices: [],
     pending: null,
     challenge: null,
+    contact: null,
     reverify: false,
   };
   const events: EventBody[] = record.enabled
@@ -344,7 +351,10 @@ export function disable(
   return { next, events, result: statusOf(policy, next, at, mono) };
 }
 
-/** Demands a fresh second step: ends the recent verification, the open challenge and any enrolment. */
+/**
+ * Demands a fresh second step: ends the recent verification, the open challenge, any enrolment and any
+ * contact check.
+ */
 export function requireReverification(
   policy: Policy,
   record: UserRecord | null,
@@ -356,7 +366,15 @@ export function requireReverification(
   if (!record.enabled) throw new TwoSvError('NOT_ENABLED', "this user's 2SV is not on");
   // A pending enrolment may be the intruder's device (a replacement begun in the suspect session):
   // it ends too, so it cannot be confirmed once the user has passed the fresh challenge.
-  const next: UserRecord = { ...record, reverify: true, verifiedAt: null, challenge: null, pending: null };
+  // So may a pending contact check (a suspect session replacing the recovery address): it ends too.
+  const next: UserRecord = {
+    ...record,
+    reverify: true,
+    verifiedAt: null,
+    challenge: null,
+    pending: null,
+    contact: null,
+  };
   return {
     next,
     events: [{ type: 'reverification-required', ...(reason === undefined ? {} : { reason }) }],

@@ -5,7 +5,9 @@
  * @module
  */
 import { TwoSvError } from '../errors.js';
-import type { JsonValue, Store, StoredEntry, Version } from '../store.js';
+import type { Policy } from '../policy.js';
+import type { JsonValue, PutResult, Store, StoredEntry, Version } from '../store.js';
+import { clockSkewError, judgeClock } from './clock.js';
 import { type DestinationRecord, markValid, parseUser, type UserRecord } from './record.js';
 import type { Step } from './step.js';
 import type { EventBody, TwoStepEvent } from './types.js';
@@ -25,6 +27,18 @@ export interface Io {
     version: Version | null,
     expiresAt?: number,
   ): Promise<boolean>;
+  /**
+   * Stores a user's record conditionally, naming its user and, unless `mark`, stamping it with `mono` and
+   * clearing the skew mark (an agreeing clock wrote it). `false` on a conflict.
+   * @throws `STORE_FAILED`, `STORE_CONTRACT`.
+   */
+  saveUser(
+    userId: string,
+    next: UserRecord,
+    entry: StoredEntry | null,
+    mono: number,
+    mark?: boolean,
+  ): Promise<boolean>;
   /** Reports events to the app's listener; its errors are swallowed. */
   emit(userId: string, at: number, events: readonly EventBody[] | undefined): void;
   /** Load, decide, conditionally write, retry on conflict; events after the write. */
@@ -36,7 +50,20 @@ export interface Io {
 
 export const userKey = (userId: string): string => `user:${userId}`;
 
+/** @throws `STORE_CONTRACT` when a successful put kept the version it was given. */
+export function checkPut(put: PutResult, version: Version | null): boolean {
+  if (!put.ok) return false;
+  if (version !== null && (put.version === version || put.version === undefined)) {
+    throw new TwoSvError(
+      'STORE_CONTRACT',
+      'the store reported a write without a new version; the result is not trusted',
+    );
+  }
+  return true;
+}
+
 export function createIo(
+  policy: Policy,
   store: Store,
   clock: () => number,
   retries: number,
@@ -90,10 +117,26 @@ export function createIo(
         version,
         expiresAt === undefined ? undefined : { expiresAt },
       );
-      return put.ok;
+      return checkPut(put, version);
     } catch (cause) {
+      if (cause instanceof TwoSvError) throw cause;
       throw new TwoSvError('STORE_FAILED', 'the store failed to write', { cause });
     }
+  }
+
+  function saveUser(
+    userId: string,
+    next: UserRecord,
+    entry: StoredEntry | null,
+    mono: number,
+    mark = false,
+  ): Promise<boolean> {
+    next.user = userId;
+    if (!mark) {
+      next.seen = mono;
+      if (next.skew !== undefined) delete next.skew;
+    }
+    return save(userKey(userId), next, entry ? entry.version : null);
   }
 
   function emit(userId: string, at: number, events: readonly EventBody[] | undefined): void {
@@ -123,21 +166,21 @@ export function createIo(
         } catch (cause) {
           throw new TwoSvError('STORE_FAILED', 'the store failed to read', { cause });
         }
-        const record = entry ? parseUser(entry.record) : null;
+        const stored = entry ? parseUser(entry.record, userId) : null;
         const at = now();
-        const mono = Math.max(at, record?.seen ?? at);
+        const judged = judgeClock(policy, stored, at);
+        if ('skewed' in judged) {
+          if (judged.mark && !(await saveUser(userId, judged.mark, entry, at, true))) continue;
+          throw clockSkewError();
+        }
+        const { record, mono } = judged;
         const decided = decide(record, at, mono);
         const step = decided instanceof Promise ? await decided : decided;
-        if (!step.next) return step.result;
-        step.next.seen = mono;
-        let written: boolean;
-        try {
-          written = (await store.put(key, step.next as unknown as JsonValue, entry ? entry.version : null))
-            .ok;
-        } catch (cause) {
-          throw new TwoSvError('STORE_FAILED', 'the store failed to write', { cause });
+        if (!step.next) {
+          if (judged.rebased && !(await saveUser(userId, record!, entry, mono))) continue;
+          return step.result;
         }
-        if (written) {
+        if (await saveUser(userId, step.next, entry, mono)) {
           markValid(step.next);
           emit(userId, mono, step.events);
           return step.result;
@@ -147,5 +190,5 @@ export function createIo(
     });
   }
 
-  return { retries, exclusive, now, load, save, emit, update };
+  return { retries, exclusive, now, load, save, saveUser, emit, update };
 }

@@ -78,6 +78,12 @@ export interface SendRec {
 /** A user's whole 2SV state (schema version 1). Plain JSON; absent optional fields are omitted. */
 export interface UserRecord {
   v: 1;
+  /**
+   * The user id the record belongs to, checked at every read: a store whose keys compare loosely (a
+   * case-insensitive SQL collation) must not hand one user's record to another. Always written; absent
+   * only from records written before it existed.
+   */
+  user?: string;
   enabled: boolean;
   devices: DeviceRec[];
   pending: PendingRec | null;
@@ -92,6 +98,13 @@ export interface UserRecord {
   verifiedAt: number | null;
   reverify: boolean;
   sends: SendRec[];
+  /** Codes sent to contacts being checked: counted apart from sign-in sends (`sendLimits.contact`). */
+  contactSends?: SendRec[];
+  /**
+   * The first clock reading seen behind `seen` by more than the tolerance (see `engine/clock.ts`), while
+   * such readings are refused; cleared by any write from a clock that agrees with `seen`.
+   */
+  skew?: number;
 }
 
 /** The sends to one phone number or address, across users. */
@@ -127,7 +140,7 @@ export function emptyRecord(): UserRecord {
  * faster than `{ ...record }` (one object literal of a fixed shape instead of a generic property copy).
  */
 export function copyRecord(r: UserRecord): UserRecord {
-  return {
+  const copy: UserRecord = {
     v: 1,
     enabled: r.enabled,
     devices: r.devices,
@@ -142,6 +155,10 @@ export function copyRecord(r: UserRecord): UserRecord {
     reverify: r.reverify,
     sends: r.sends,
   };
+  if (r.user !== undefined) copy.user = r.user;
+  if (r.contactSends !== undefined) copy.contactSends = r.contactSends;
+  if (r.skew !== undefined) copy.skew = r.skew;
+  return copy;
 }
 
 function invalidRecord(): never {
@@ -257,6 +274,7 @@ const SEND: Shape = /* @__PURE__ */ shape({ at: isTime, id: isString });
 
 const USER_V1: Shape = /* @__PURE__ */ shape({
   v: (x) => x === 1,
+  'user?': isString,
   enabled: isBoolean,
   devices: listOf(DEVICE),
   pending: orNull(PENDING),
@@ -269,6 +287,8 @@ const USER_V1: Shape = /* @__PURE__ */ shape({
   verifiedAt: (x) => x === null || isTime(x),
   reverify: isBoolean,
   sends: listOf(SEND),
+  'contactSends?': listOf(SEND),
+  'skew?': isTime,
 });
 const DESTINATION_V1: Shape = /* @__PURE__ */ shape({ v: (x) => x === 1, seen: isTime, sends: listOf(SEND) });
 
@@ -300,23 +320,31 @@ const validated = /* @__PURE__ */ new WeakSet<object>();
 /**
  * Validates a user record from the store and upgrades it to the current schema: the one place that knows
  * older schemas. Anything else (another version, a missing, extra or ill-typed field, a device without
- * its secret or number, two devices with one id) throws `INVALID_RECORD`.
+ * its secret or number, two devices with one id, a record naming another user) throws `INVALID_RECORD`.
  */
-export function parseUser(value: JsonValue): UserRecord {
+export function parseUser(value: JsonValue, userId: string): UserRecord {
   if (value !== null && typeof value === 'object' && validated.has(value)) {
-    return value as unknown as UserRecord;
+    return ownedBy(value as unknown as UserRecord, userId);
   }
   const version = value !== null && typeof value === 'object' ? (value as { v?: unknown }).v : undefined;
   switch (version) {
     case 1: {
       if (!fits(value, USER_V1) || !consistent(value as unknown as UserRecord)) invalidRecord();
       if (Object.isFrozen(value)) validated.add(value as object);
-      return value as unknown as UserRecord;
+      return ownedBy(value as unknown as UserRecord, userId);
     }
     // A later schema adds its upgrade here: case 1 becomes `return parseUser(upgrade1to2(value))`.
     default:
       return invalidRecord();
   }
+}
+
+/** The record, if it names `userId` (or no one: written before records named their user). */
+function ownedBy(record: UserRecord, userId: string): UserRecord {
+  if (record.user !== undefined && record.user !== userId) {
+    throw new TwoSvError('INVALID_RECORD', "the store returned another user's record for this user id");
+  }
+  return record;
 }
 
 /**

@@ -31,6 +31,11 @@ export interface CodeMessage {
   readonly purpose: CodePurpose;
   /** When the code stops working, ms since the epoch. */
   readonly expiresAt: number;
+  /**
+   * The user's language, as the app passed it to the call that sent the code (`'zh-CN'`, `'en'`), for
+   * choosing the message's text (see `codeMessageText` in the messages module). Absent when not given.
+   */
+  readonly locale?: string;
 }
 
 /**
@@ -157,7 +162,10 @@ export interface TwoStepStatus {
   readonly reverificationRequired: boolean;
   /** The last successful sign-in verification, or setup confirmation, ms since the epoch. */
   readonly verifiedAt: number | null;
-  /** Whether a sensitive change (swap, remove, replace, disable, adding a device) is allowed now. */
+  /**
+   * Whether a sensitive change (swap, remove, replace, disable, adding a device, changing or removing an
+   * emergency contact) is allowed now.
+   */
   readonly recentlyVerified: boolean;
   /**
    * Every confirmed device is a phone. SMS and voice are restricted authenticators (NIST SP 800-63B
@@ -223,7 +231,14 @@ export type SendRefusal =
   | {
       readonly ok: false;
       readonly reason: 'throttled';
-      readonly limit: 'cooldown' | 'user-hour' | 'user-day' | 'destination-hour' | 'destination-day';
+      readonly limit:
+        | 'cooldown'
+        | 'user-hour'
+        | 'user-day'
+        | 'contact-hour'
+        | 'contact-day'
+        | 'destination-hour'
+        | 'destination-day';
       readonly retryAt: number;
     };
 
@@ -310,6 +325,7 @@ export type ContactResult =
  * - `locked`: too many consecutive failures; locked until `until`.
  * - `reverification-required`: the app demanded a fresh second step.
  * - `contact-verified`: an emergency contact passed its code.
+ * - `contact-removed`: an emergency contact was removed ({@link TwoStep.removeContact}).
  *
  * @example Notifying the user of important account actions
  * ```ts
@@ -362,7 +378,8 @@ export type EventBody =
   | { readonly type: 'replay-refused'; readonly deviceId: string; readonly failures: number }
   | { readonly type: 'locked'; readonly until: number; readonly failures: number }
   | { readonly type: 'reverification-required'; readonly reason?: string }
-  | { readonly type: 'contact-verified'; readonly contact: ContactInfo };
+  | { readonly type: 'contact-verified'; readonly contact: ContactInfo }
+  | { readonly type: 'contact-removed'; readonly contact: ContactInfo };
 
 /** Options of {@link createTwoStep}. */
 export interface TwoStepOptions {
@@ -386,6 +403,13 @@ export interface TwoStepOptions {
   codeKey?: Uint8Array | string;
   /** Delivers SMS, voice and e-mail codes. Required to enrol phones, challenge them and verify contacts. */
   sender?: Sender;
+  /**
+   * The region of phone numbers written without `+` and a country code (`'CN'`, `'GB'`), for enrolled
+   * phones and phone contacts; see {@link PhoneOptions}. **(Optional)** Without it, numbers must be written
+   * internationally. An engine option rather than a policy field: it says how your users write numbers,
+   * not what they may do.
+   */
+  defaultRegion?: string;
   /** The name shown in authenticator apps (`otpauth://` issuer), e.g. `'ACME Co'`. **(Optional)** */
   issuer?: string;
   /** Encryption at rest of authenticator secrets. **(Optional)** By default they are stored as base32. */
@@ -417,9 +441,22 @@ export interface EnrollAuthenticatorOptions {
   qr?: OtpauthQrOptions;
 }
 
+/** Options of the calls that may send a code. */
+export interface SendOptions {
+  /**
+   * The user's language (a BCP 47 tag such as `'zh-CN'` or `'en'`), carried on the {@link CodeMessage} so
+   * the sender can write the message in it. **(Optional)**
+   */
+  locale?: string;
+}
+
 /** Options of {@link TwoStep.enrollPhone}. */
-export interface EnrollPhoneOptions {
-  /** The number, as typed: see {@link normalizePhone}. */
+export interface EnrollPhoneOptions extends SendOptions {
+  /**
+   * The number, as typed: see {@link normalizePhone} (numbers written nationally are read in the engine's
+   * `defaultRegion`). An SMS phone must be a number that can take texts: one that can only be a fixed line
+   * is refused with `PHONE_CHANNEL_UNSUPPORTED` (enrol it as `'voice'`).
+   */
   phone: string;
   /** **(Optional)** Defaults to `'sms'`. */
   kind?: 'sms' | 'voice';
@@ -452,25 +489,38 @@ export interface TwoStep {
   /** Confirms the pending enrolment with the code the user typed. */
   confirmEnrollment(userId: string, code: string): Promise<ConfirmResult>;
   /** Begins a sign-in challenge on the primary, or on `deviceId`; ends any other. Sends a code to phones. */
-  beginChallenge(userId: string, options?: { deviceId?: string }): Promise<ChallengeResult>;
+  beginChallenge(userId: string, options?: { deviceId?: string } & SendOptions): Promise<ChallengeResult>;
   /** Checks the code of the open challenge. */
   verify(userId: string, code: string): Promise<VerifyResult>;
   /** Makes a backup the primary, and the primary a backup. */
   swapPrimary(userId: string, deviceId?: string): Promise<TwoStepStatus>;
   /** Removes a confirmed device. */
   removeDevice(userId: string, deviceId: string): Promise<TwoStepStatus>;
-  /** Turns 2SV off and forgets every device. */
+  /** Turns 2SV off and forgets every device; ends a pending contact check. */
   disable(userId: string): Promise<TwoStepStatus>;
   /**
-   * Demands a fresh second step at the next sign-in (after an abnormal sign-in). Ends the open challenge
-   * and any pending enrolment; sensitive changes wait for the fresh verification.
+   * Demands a fresh second step at the next sign-in (after an abnormal sign-in). Ends the open challenge,
+   * any pending enrolment and any pending contact check; sensitive changes wait for the fresh verification.
    */
   requireReverification(userId: string, options?: { reason?: string }): Promise<TwoStepStatus>;
-  /** Sends a one-time code to an emergency contact. */
+  /**
+   * Sends a one-time code to an emergency contact. Once 2SV is on, changing a contact is a sensitive change:
+   * it needs a recent verification, and is refused while locked or during a re-verification demand
+   * (`LOCKED`, `VERIFICATION_REQUIRED`). Counted against `policy.sendLimits.contact`, not the sign-in caps.
+   */
   beginContactVerification(
     userId: string,
     contact: ContactInput,
+    options?: SendOptions,
   ): Promise<{ readonly ok: true; readonly to: string; readonly expiresAt: number } | SendRefusal>;
-  /** Confirms the pending contact verification with the code the user typed. */
+  /**
+   * Confirms the pending contact verification with the code the user typed; the contact replaces any of its
+   * kind. A sensitive change, as {@link TwoStep.beginContactVerification}.
+   */
   confirmContact(userId: string, code: string): Promise<ContactResult>;
+  /**
+   * Removes the user's verified contact of `kind` (and a pending check of that kind). A sensitive change.
+   * @throws `CONTACT_NOT_FOUND`, `LOCKED`, `VERIFICATION_REQUIRED`.
+   */
+  removeContact(userId: string, kind: 'email' | 'phone'): Promise<TwoStepStatus>;
 }
