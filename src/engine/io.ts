@@ -174,12 +174,14 @@ export function createIo(
           throw clockSkewError();
         }
         const { record, mono } = judged;
+        // A rebase is stored on its own, whatever the operation then decides (even a refusal).
+        if (judged.rebased) {
+          if (await saveUser(userId, record!, entry, mono)) attempt--; // not a conflict: read again
+          continue;
+        }
         const decided = decide(record, at, mono);
         const step = decided instanceof Promise ? await decided : decided;
-        if (!step.next) {
-          if (judged.rebased && !(await saveUser(userId, record!, entry, mono))) continue;
-          return step.result;
-        }
+        if (!step.next) return step.result;
         if (await saveUser(userId, step.next, entry, mono)) {
           markValid(step.next);
           emit(userId, mono, step.events);

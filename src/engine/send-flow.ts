@@ -126,6 +126,10 @@ export function createSendFlow(
             throw clockSkewError();
           }
           const { record, mono } = judged;
+          if (judged.rebased) {
+            if (await saveUser(userId, record!, entry, mono)) attempt--; // not a conflict: read again
+            continue;
+          }
           const p = plan(record, at, mono, draft);
           const refused = userSendRefusal(policy, record, mono, p.purpose);
           if (refused) {
