@@ -201,9 +201,12 @@ export interface Messages {
    * are Traditional Chinese: they get the default unless a catalogue for them is added.
    */
   resolveLocale(tags: string | readonly string[] | undefined): string;
-  /** The text carrying a code, for the message's channel: what a {@link Sender} sends. */
+  /**
+   * The text carrying a code, for the message's channel: what a {@link Sender} sends. In the locale of
+   * `context`, else the one the app passed to the engine call that sent the code (`message.locale`).
+   */
   codeText(
-    message: Pick<CodeMessage, 'channel' | 'code' | 'purpose' | 'expiresAt'>,
+    message: Pick<CodeMessage, 'channel' | 'code' | 'purpose' | 'expiresAt' | 'locale'>,
     context?: MessageContext,
   ): string;
   /** The sentence for a result an app shows: wrong code with tries left, locked until a time, and so on. */
@@ -385,10 +388,11 @@ export function createMessages(options: MessagesOptions): Messages {
       }
       const at = context?.at ?? Date.now();
       if (!Number.isFinite(at) || !Number.isFinite(expiresAt)) option('at and expiresAt must be finite ms');
-      const locale = resolveLocale(context?.locale);
+      const tags = context?.locale ?? message.locale;
+      const locale = resolveLocale(tags);
       const brand = brands.get(locale) ?? brands.get(defaultLocale)!;
       const minutes = Math.max(1, Math.ceil((expiresAt - at) / 60_000));
-      return text(`code.${channel}`, { brand, code, purpose, minutes }, context);
+      return text(`code.${channel}`, { brand, code, purpose, minutes }, { ...context, locale });
     },
     resultText(result, context) {
       if (result.ok) return text('verify.ok', {}, context);

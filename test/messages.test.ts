@@ -356,3 +356,14 @@ describe('bad input', () => {
     expect(code(() => messages.resultText({ ...locked, lockedUntil: Number.NaN }))).toBe('INVALID_OPTION');
   });
 });
+
+describe('the locale on a CodeMessage', () => {
+  const messages = createMessages({ brand: { en: 'ACME', 'zh-CN': '淘宝卖家' } });
+  const at = Date.UTC(2026, 10, 29, 6, 0);
+  const base = { channel: 'sms', code: '123456', purpose: 'sign-in', expiresAt: at + 600_000 } as const;
+  it('picks the text when the call gives none, and yields to the call', () => {
+    expect(messages.codeText({ ...base, locale: 'zh-CN' }, { at })).toMatch(/^【淘宝卖家】验证码123456/);
+    expect(messages.codeText({ ...base, locale: 'zh-CN' }, { at, locale: 'en' })).toMatch(/^ACME: /);
+    expect(messages.codeText(base, { at })).toBe(messages.codeText({ ...base, locale: 'en' }, { at }));
+  });
+});
