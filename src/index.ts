@@ -40,6 +40,7 @@ export {
   type SecretContext,
   type SecretHooks,
   type Sender,
+  type SendOptions,
   type SendRefusal,
   type TwoStep,
   type TwoStepEvent,

@@ -441,7 +441,23 @@ export interface EnrollAuthenticatorOptions {
   qr?: OtpauthQrOptions;
 }
 
-/** Options of the calls that may send a code. */
+/**
+ * Options of the calls that may send a code.
+ *
+ * @example A Chinese user's sign-in code, in Chinese
+ * ```ts
+ * const messages = createMessages({ brand: { en: 'ACME', 'zh-CN': '淘宝卖家' } });
+ * const texts: string[] = [];
+ * const twoStep = createTwoStep({
+ *   policy: definePolicy({ requireBackup: false }),
+ *   sender: (message) => {
+ *     texts.push(messages.codeText(message));
+ *   },
+ * });
+ * await twoStep.enrollPhone('li', { phone: '+86 138 0013 8000', locale: 'zh-CN' });
+ * texts[0]?.startsWith('【淘宝卖家】'); // true
+ * ```
+ */
 export interface SendOptions {
   /**
    * The user's language (a BCP 47 tag such as `'zh-CN'` or `'en'`), carried on the {@link CodeMessage} so
