@@ -185,12 +185,16 @@ function rulesOf(policy: Policy, codeKey: Uint8Array) {
  * (retrying up to `retries` times, then failing closed with `STORE_CONFLICT`), and only then emits events
  * and returns. A code is accepted only once its consumption is stored.
  *
- * Sending: the new challenge and the counted send are stored first, then the sender is called. Each send
- * is reserved on its destination's record before the user's record is written (and refused there once the
- * per-destination cap is reached), so concurrent requests from many accounts to one number cannot exceed
- * the cap. If the sender throws, both are undone (the old challenge is back, the counters as before) and
- * `SENDER_FAILED` is thrown. The sender is never called twice for one request, since nothing is written
- * after it.
+ * Sending: the new challenge and the counted send are stored first, then the sender is called, outside the
+ * user's lock and with `policy.senderTimeout`. Each send is reserved on its destination's record (keyed by
+ * the mailbox or the parsed number) before the user's record is written (and refused there once the
+ * per-destination cap is reached), so concurrent requests from many accounts to one inbox cannot exceed
+ * the cap. If the sender throws or times out, both are undone (the old challenge is back, the counters as
+ * before) and `SENDER_FAILED` is thrown. The sender is never called twice for one request, since nothing
+ * is written after it.
+ *
+ * Clocks: a server whose clock is behind a user's record by more than 5 minutes gets `CLOCK_SKEW` for that
+ * user (see the security notes for how the record is repaired when the record's clock was the wrong one).
  *
  * @throws {@link TwoSvError} `INVALID_OPTION` (a store without `codeKey`, a short key, a bad option),
  *   `INVALID_POLICY` (a policy {@link validatePolicy} refuses, however it was made), `INVALID_RANDOM` (a

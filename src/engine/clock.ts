@@ -49,8 +49,8 @@ export function judgeClock(policy: Policy, record: UserRecord | null, at: number
  * The record moved onto the timeline of the clock reading `at`, which is behind `record.seen`. Nothing from
  * the other timeline is trusted to help the user, and nothing from it may block the user for longer than
  * the policy allows from now:
- * - a lock ends at its old end or `lockout.maxDuration` from now, whichever is sooner (never shorter than
- *   either: a clock running behind does not unlock anyone);
+ * - a lock ends at its old end or `lockout.maxDuration` from now, whichever is sooner (a clock running
+ *   behind ends no lock early unless it had more than the longest lock to run);
  * - a verification stamped after `at` is no longer recent (the user verifies again);
  * - codes in flight issued after `at` end; sends stamped after `at` count as sent now (cooldown and caps
  *   run from now);

@@ -39,9 +39,10 @@ export interface CodeMessage {
 }
 
 /**
- * Delivers a code (an SMS gateway, a voice API, a mailer). It may be async. If it throws or rejects, the
- * engine undoes the send (the user's state and send counters are as before) and throws `SENDER_FAILED`
- * with the error as `cause`.
+ * Delivers a code (an SMS gateway, a voice API, a mailer). It may be async, and runs outside the user's
+ * lock (it may call the engine, even for the same user). If it throws, rejects, or does not finish within
+ * `policy.senderTimeout` seconds, the engine undoes the send (the previous code is back, the send counters
+ * as before) and throws `SENDER_FAILED` with the error as `cause`.
  *
  * Never put a code in a link that asks for secrets; say what it is for and that staff never ask for it.
  *
