@@ -7,7 +7,7 @@
 import { TwoSvError } from '../errors.js';
 import type { Policy } from '../policy.js';
 import type { JsonValue, PutResult, Store, StoredEntry, Version } from '../store.js';
-import { clockSkewError, judgeClock } from './clock.js';
+import { CLOCK_TOLERANCE, clockSkewError, judgeClock } from './clock.js';
 import { type DestinationRecord, markValid, parseUser, type UserRecord } from './record.js';
 import type { Step } from './step.js';
 import type { EventBody, TwoStepEvent } from './types.js';
@@ -166,23 +166,40 @@ export function createIo(
         } catch (cause) {
           throw new TwoSvError('STORE_FAILED', 'the store failed to read', { cause });
         }
-        const stored = entry ? parseUser(entry.record, userId) : null;
+        const record = entry ? parseUser(entry.record, userId) : null;
         const at = now();
-        const judged = judgeClock(policy, stored, at);
-        if ('skewed' in judged) {
-          if (judged.mark && !(await saveUser(userId, judged.mark, entry, at, true))) continue;
-          throw clockSkewError();
-        }
-        const { record, mono } = judged;
-        // A rebase is stored on its own, whatever the operation then decides (even a refusal).
-        if (judged.rebased) {
-          if (await saveUser(userId, record!, entry, mono)) attempt--; // not a conflict: read again
-          continue;
+        let mono = at;
+        if (record && at < record.seen) {
+          if (at < record.seen - CLOCK_TOLERANCE) {
+            // Rare: clocks disagree. Refuse (marking the first such reading), or rebase and read again.
+            const judged = judgeClock(policy, record, at);
+            if ('skewed' in judged) {
+              if (judged.mark && !(await saveUser(userId, judged.mark, entry, at, true))) continue;
+              throw clockSkewError();
+            }
+            // A rebase is stored on its own, whatever the operation then decides (even a refusal).
+            if (await saveUser(userId, judged.record!, entry, at)) attempt--; // not a conflict: read again
+            continue;
+          }
+          mono = record.seen;
         }
         const decided = decide(record, at, mono);
         const step = decided instanceof Promise ? await decided : decided;
         if (!step.next) return step.result;
-        if (await saveUser(userId, step.next, entry, mono)) {
+        // Inline rather than saveUser: the hot path of every sign-in (see above).
+        const next = step.next;
+        next.user = userId;
+        next.seen = mono;
+        if (next.skew !== undefined) delete next.skew;
+        let written: boolean;
+        try {
+          const put = await store.put(key, next as unknown as JsonValue, entry ? entry.version : null);
+          written = checkPut(put, entry ? entry.version : null);
+        } catch (cause) {
+          if (cause instanceof TwoSvError) throw cause;
+          throw new TwoSvError('STORE_FAILED', 'the store failed to write', { cause });
+        }
+        if (written) {
           markValid(step.next);
           emit(userId, mono, step.events);
           return step.result;
