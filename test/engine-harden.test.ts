@@ -268,16 +268,20 @@ describe('a sender that hangs or calls back', () => {
 
   it('a sender that calls the engine for the same user does not deadlock', async () => {
     let seen: boolean | undefined;
+    let inner: unknown;
     let twoStep: TwoStep | undefined;
     twoStep = createTwoStep({
       random: seededRandom(),
       sender: async (message: CodeMessage) => {
         seen = (await twoStep!.status(message.userId)).devices.some((d) => !d.confirmed);
+        // An operation that takes the user's lock: it deadlocked when the sender ran inside the lock.
+        inner = await twoStep!.verify(message.userId, '000000');
       },
     });
     const result = await twoStep.enrollPhone('d', { phone: PHONE_1 });
     expect(result.ok).toBe(true);
     expect(seen).toBe(true);
+    expect(inner).toEqual({ ok: false, reason: 'no-challenge' });
   }, 5000);
 
   it('senderTimeout is part of the policy', () => {
