@@ -17,9 +17,10 @@ import {
   planPhoneChallenge,
   verifyChallenge,
 } from './engine/challenges.js';
+import { judgeClock } from './engine/clock.js';
 import { keyedHashes, normalizeTypedCode, randomId } from './engine/codes.js';
 import { parseContactInput } from './engine/contact.js';
-import { confirmContact, planContactCheck } from './engine/contact-checks.js';
+import { confirmContact, planContactCheck, removeContact } from './engine/contact-checks.js';
 import * as devices from './engine/devices.js';
 import { createIo, userKey } from './engine/io.js';
 import { checkProofOption, newProofToken } from './engine/proofs.js';
@@ -41,10 +42,10 @@ import type {
   VerifyResult,
 } from './engine/types.js';
 import { TwoSvError } from './errors.js';
-import { normalizePhone } from './phone.js';
-import { defaultPolicy, type Policy } from './policy.js';
+import { normalizePhone, type PhoneOptions } from './phone.js';
+import { defaultPolicy, type Policy, validatePolicy } from './policy.js';
 import { otpauthQrSvg } from './qr.js';
-import { generateSecret, randomBytes } from './secret.js';
+import { checkRandomSource, generateSecret, randomBytes } from './secret.js';
 import { MemoryStore } from './store.js';
 import { buildOtpauthUri } from './uri.js';
 
@@ -78,6 +79,7 @@ export type {
   SecretContext,
   SecretHooks,
   Sender,
+  SendOptions,
   SendRefusal,
   SensitiveOptions,
   TwoStep,
@@ -90,11 +92,40 @@ export type {
 
 const MAX_USER_ID = 256;
 
+/** NUL (cut short by C strings and many databases) or a lone surrogate (not text: stores re-encode it). */
+const ILL_FORMED = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function checkUserId(userId: unknown): string {
   if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID) {
     throw new TwoSvError('INVALID_USER_ID', 'userId must be a non-empty string of at most 256 characters');
   }
+  if (ILL_FORMED.test(userId)) {
+    throw new TwoSvError('INVALID_USER_ID', 'userId must be well-formed text without NUL characters');
+  }
   return userId;
+}
+
+/** A BCP 47 tag, canonical (`'zh-cn'` → `'zh-CN'`), or `undefined`. @throws `INVALID_OPTION`. */
+function checkLocale(locale: unknown): string | undefined {
+  if (locale === undefined) return undefined;
+  if (typeof locale === 'string' && locale.length <= 35) {
+    try {
+      return new Intl.Locale(locale).toString();
+    } catch {
+      // refused below
+    }
+  }
+  throw new TwoSvError('INVALID_OPTION', 'locale must be a BCP 47 language tag');
+}
+
+/** The phone options of `defaultRegion`, checked once. @throws `INVALID_OPTION`. */
+function checkRegion(region: unknown): PhoneOptions {
+  if (region === undefined) return {};
+  if (typeof region !== 'string' || !/^[A-Z]{2}$/.test(region)) {
+    throw new TwoSvError('INVALID_OPTION', "defaultRegion must be a two-letter region code such as 'CN'");
+  }
+  normalizePhone('+12015550123', { defaultRegion: region }); // refuses a region the metadata lacks
+  return { defaultRegion: region };
 }
 
 function checkObject(value: unknown, name: string): void {
@@ -139,7 +170,8 @@ function settle(options: TwoStepOptions) {
   if (options === null || typeof options !== 'object') {
     throw new TwoSvError('INVALID_OPTION', 'options must be an object');
   }
-  const policy = options.policy ?? defaultPolicy;
+  const policy = options.policy === undefined ? defaultPolicy : validatePolicy(options.policy);
+  checkRandomSource(options.random);
   const clock = options.clock ?? Date.now;
   const retries = options.retries ?? 10;
   if (!Number.isInteger(retries) || retries < 0 || retries > 100) {
@@ -194,14 +226,20 @@ function rulesOf(policy: Policy, codeKey: Uint8Array) {
  * (retrying up to `retries` times, then failing closed with `STORE_CONFLICT`), and only then emits events
  * and returns. A code is accepted only once its consumption is stored.
  *
- * Sending: the new challenge and the counted send are stored first, then the sender is called. Each send
- * is reserved on its destination's record before the user's record is written (and refused there once the
- * per-destination cap is reached), so concurrent requests from many accounts to one number cannot exceed
- * the cap. If the sender throws, both are undone (the old challenge is back, the counters as before) and
- * `SENDER_FAILED` is thrown. The sender is never called twice for one request, since nothing is written
- * after it.
+ * Sending: the new challenge and the counted send are stored first, then the sender is called, outside the
+ * user's lock and with `policy.senderTimeout`. Each send is reserved on its destination's record (keyed by
+ * the mailbox or the parsed number) before the user's record is written (and refused there once the
+ * per-destination cap is reached), so concurrent requests from many accounts to one inbox cannot exceed
+ * the cap. If the sender throws or times out, both are undone (the old challenge is back, the counters as
+ * before) and `SENDER_FAILED` is thrown. The sender is never called twice for one request, since nothing
+ * is written after it.
  *
- * @throws {@link TwoSvError} `INVALID_OPTION` (a store without `codeKey`, a short key, a bad option).
+ * Clocks: a server whose clock is behind a user's record by more than 5 minutes gets `CLOCK_SKEW` for that
+ * user (see the security notes for how the record is repaired when the record's clock was the wrong one).
+ *
+ * @throws {@link TwoSvError} `INVALID_OPTION` (a store without `codeKey`, a short key, a bad option),
+ *   `INVALID_POLICY` (a policy {@link validatePolicy} refuses, however it was made), `INVALID_RANDOM` (a
+ *   `random` source that returns zeros or repeats itself, tested once here).
  *
  * @example A whole sign-up and sign-in
  * ```ts
@@ -241,6 +279,7 @@ function rulesOf(policy: Policy, codeKey: Uint8Array) {
 export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
   const { policy, clock, retries, store, codeKey } = settle(options);
   const { sender, onEvent, secrets, issuer, random } = options;
+  const region = checkRegion(options.defaultRegion);
   const { rules, destinationKey, secretHash } = rulesOf(policy, codeKey);
   const io = createIo(policy, store, clock, retries, onEvent);
   const newProof = () => newProofToken(random);
@@ -270,16 +309,19 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
       checkUserId(userId);
       const { proof } = sensitiveOf(opts);
       const entry = await load(userKey(userId));
-      const record = entry ? parseUser(entry.record) : null;
+      const stored = entry ? parseUser(entry.record, userId) : null;
       const at = now();
-      return statusOf(policy, record, at, Math.max(at, record?.seen ?? at), proof);
+      // Read-only: a skewed clock is judged at the record's time, as before it was detected.
+      const judged = judgeClock(policy, stored, at);
+      if ('skewed' in judged) return statusOf(policy, stored, at, stored!.seen, proof);
+      return statusOf(policy, judged.record, at, judged.mono, proof);
     },
 
     async activity(userId, opts = {}) {
       checkUserId(userId);
       const { limit, before } = checkPageOptions(opts);
       const entry = await load(userKey(userId));
-      return activityPage(entry ? parseUser(entry.record) : null, limit, before);
+      return activityPage(entry ? parseUser(entry.record, userId) : null, limit, before);
     },
 
     async enrollAuthenticator(userId, opts) {
@@ -319,6 +361,7 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
     enrollPhone(userId, opts) {
       let number = '';
       let checked: ReturnType<typeof sensitiveOf> = { proof: undefined, context: undefined };
+      let locale: string | undefined;
       const bad = rejected<never>(() => {
         checkUserId(userId);
         checkObject(opts, 'options');
@@ -326,7 +369,8 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
         if ((opts.kind ?? 'sms') !== 'sms' && opts.kind !== 'voice') {
           throw new TwoSvError('INVALID_OPTION', "kind must be 'sms' or 'voice'");
         }
-        number = normalizePhone(opts.phone);
+        number = normalizePhone(opts.phone, { ...region, channel: opts.kind ?? 'sms' });
+        locale = checkLocale(opts.locale);
       });
       if (bad) return bad;
       const phone = { ...opts, kind: opts.kind ?? 'sms', number, proof: checked.proof };
@@ -335,6 +379,7 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
         (record, at, mono, draft) =>
           devices.planPhoneEnrollment(rules, record, at, mono, userId, draft, phone),
         checked.context,
+        locale,
       );
     },
 
@@ -355,16 +400,18 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
     },
 
     beginChallenge(userId, opts = {}) {
+      let locale: string | undefined;
       const bad = rejected<never>(() => {
         checkUserId(userId);
         checkObject(opts, 'options');
+        locale = checkLocale(opts.locale);
       });
       if (bad) return bad;
       const { deviceId } = opts;
       return (async (): Promise<ChallengeResult> => {
         // Peek to learn the device's kind: an authenticator needs no send.
         const entry = await load(userKey(userId));
-        const peek = challengeDevice(entry ? parseUser(entry.record) : null, deviceId);
+        const peek = challengeDevice(entry ? parseUser(entry.record, userId) : null, deviceId);
         if (peek.kind === 'authenticator') {
           const id = randomId(random);
           const result = await update(userId, (record, at, mono) =>
@@ -372,8 +419,11 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
           );
           if (result) return result;
         }
-        return sendFlow(userId, (record, at, _mono, draft) =>
-          planPhoneChallenge(rules, record, at, userId, draft, deviceId),
+        return sendFlow(
+          userId,
+          (record, at, _mono, draft) => planPhoneChallenge(rules, record, at, userId, draft, deviceId),
+          undefined,
+          locale,
         );
       })();
     },
@@ -452,25 +502,34 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
       );
     },
 
-    beginContactVerification(userId, input) {
+    beginContactVerification(userId, input, opts = {}) {
       let contact = { kind: 'email', channel: 'email', value: '' } as ReturnType<typeof parseContactInput>;
+      let locale: string | undefined;
+      let checked: ReturnType<typeof sensitiveOf> = { proof: undefined, context: undefined };
       const bad = rejected<never>(() => {
         checkUserId(userId);
-        contact = parseContactInput(input);
+        checkObject(opts, 'options');
+        contact = parseContactInput(input, region);
+        locale = checkLocale(opts.locale);
+        checked = sensitiveOf(opts);
       });
       if (bad) return bad;
-      return sendFlow(userId, (record, at, _mono, draft) =>
-        planContactCheck(rules, record, at, userId, draft, contact),
+      const { proof } = checked;
+      return sendFlow(
+        userId,
+        (record, at, mono, draft) => planContactCheck(rules, record, at, mono, userId, draft, contact, proof),
+        checked.context,
+        locale,
       );
     },
 
     async confirmContact(userId, code, opts) {
       checkUserId(userId);
-      const context = contextOf(opts);
+      const { proof, context } = sensitiveOf(opts);
       const typed = normalizeTypedCode(code);
       return update<ContactResult>(
         userId,
-        (record, at, mono) => confirmContact(rules, record, at, mono, userId, typed),
+        (record, at, mono) => confirmContact(rules, record, at, mono, userId, typed, proof),
         context,
       );
     },
@@ -541,7 +600,7 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
     async rememberedBrowsers(userId) {
       checkUserId(userId);
       const entry = await load(userKey(userId));
-      const record = entry ? parseUser(entry.record) : null;
+      const record = entry ? parseUser(entry.record, userId) : null;
       return remembered.liveBrowsers(record, Math.max(now(), record?.seen ?? 0)).map(remembered.browserInfo);
     },
 
@@ -564,6 +623,19 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
       }
       return update(userId, (record, _at, mono) =>
         remembered.revokeBrowsers(record, mono, undefined, reason),
+      );
+    },
+
+    async removeContact(userId, kind, opts) {
+      checkUserId(userId);
+      if (kind !== 'email' && kind !== 'phone') {
+        throw new TwoSvError('INVALID_OPTION', "kind must be 'email' or 'phone'");
+      }
+      const { proof, context } = sensitiveOf(opts);
+      return update(
+        userId,
+        (record, at, mono) => removeContact(policy, record, at, mono, kind, proof),
+        context,
       );
     },
   };

@@ -36,12 +36,19 @@
  *   storing anything (fail closed: nothing was verified or changed).
  * - `STORE_FAILED`: the store threw; the error is the `cause`. Nothing was changed by the engine.
  * - `INVALID_RECORD`: the store returned a record the engine does not recognise (or text that is not JSON),
- *   or a record given to a store is not JSON data.
+ *   another user's record (a store whose keys compare case-insensitively), or a record given to a store is
+ *   not JSON data.
  * - `INVALID_KEY`: a store key holding a NUL character or a lone UTF-16 surrogate, which databases cannot
  *   hold exactly (see {@link checkStoreKey}).
+ * - `STORE_CONTRACT`: the store reported a write without giving the record a new version (see the
+ *   `Store` contract): the operation is refused, since two servers could both have succeeded.
+ * - `CLOCK_SKEW`: this server's clock is behind the user's record by more than 5 minutes; nothing was
+ *   changed. Fix the clock; if the record's clock was the wrong one, the engine rebases the record once
+ *   behind readings have agreed for 5 minutes (see the security notes).
  *
  * Enrollment engine ({@link createTwoStep}), each thrown with the stored record unchanged:
- * - `INVALID_USER_ID`: a user id that is not a non-empty string of at most 256 characters.
+ * - `INVALID_USER_ID`: a user id that is not a non-empty string of at most 256 characters, or holds NUL
+ *   or a lone surrogate.
  * - `UNKNOWN_USER`: the user has no 2SV record at all.
  * - `UNKNOWN_DEVICE`: no confirmed device of this user has that id.
  * - `NOT_ENABLED`: a sign-in challenge for a user whose 2SV is not on.
@@ -63,7 +70,8 @@
  *   before a lock or a re-verification demand.
  * - `LOCKED`: a sensitive change while the user is locked out after too many failed codes, even with a recent
  *   verification: a lock means someone is guessing, and the account's devices must not change meanwhile.
- * - `SENDER_FAILED`: the app's sender threw; the error is the `cause`, and the user's state is as before.
+ * - `SENDER_FAILED`: the app's sender threw or did not finish within `policy.senderTimeout`; the error is
+ *   the `cause`, and the user's state is as before.
  * - `RECOVERY_CODES_OFF`: issuing recovery codes while `policy.recoveryCodes.enabled` is `false`.
  * - `REMEMBER_BROWSER_OFF`: remembering a browser while `policy.rememberBrowser.enabled` is `false`.
  * - `UNKNOWN_BROWSER`: no remembered browser of this user has that id.
@@ -112,6 +120,8 @@ export type TwoSvErrorCode =
   | 'STORE_FAILED'
   | 'INVALID_RECORD'
   | 'INVALID_KEY'
+  | 'STORE_CONTRACT'
+  | 'CLOCK_SKEW'
   | 'INVALID_USER_ID'
   | 'UNKNOWN_USER'
   | 'UNKNOWN_DEVICE'

@@ -51,6 +51,7 @@ export {
   type SecretContext,
   type SecretHooks,
   type Sender,
+  type SendOptions,
   type SendRefusal,
   type SensitiveOptions,
   type TwoStep,

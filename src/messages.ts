@@ -91,6 +91,10 @@ const en: MessageCatalog = {
   'throttled.cooldown': (p) => `Please wait a moment before asking for another code (after ${p.retryAt}).`,
   'throttled.user-hour': (p) => `You asked for too many codes this hour. Try again after ${p.retryAt}.`,
   'throttled.user-day': (p) => `You asked for too many codes today. Try again after ${p.retryAt}.`,
+  'throttled.contact-hour': (p) =>
+    `You asked for too many contact check codes this hour. Try again after ${p.retryAt}.`,
+  'throttled.contact-day': (p) =>
+    `You asked for too many contact check codes today. Try again after ${p.retryAt}.`,
   'throttled.destination-hour': (p) =>
     `Too many codes were sent to this number or address this hour. Try again after ${p.retryAt}.`,
   'throttled.destination-day': (p) =>
@@ -129,6 +133,8 @@ const zhCN: MessageCatalog = {
   'throttled.cooldown': (p) => `获取验证码过于频繁，请于${p.retryAt}后再试。`,
   'throttled.user-hour': (p) => `本小时获取验证码的次数已达上限，请于${p.retryAt}后再试。`,
   'throttled.user-day': (p) => `今日获取验证码的次数已达上限，请于${p.retryAt}后再试。`,
+  'throttled.contact-hour': (p) => `本小时验证联系方式的次数已达上限，请于${p.retryAt}后再试。`,
+  'throttled.contact-day': (p) => `今日验证联系方式的次数已达上限，请于${p.retryAt}后再试。`,
   'throttled.destination-hour': (p) => `本小时发往该号码或邮箱的验证码已达上限，请于${p.retryAt}后再试。`,
   'throttled.destination-day': (p) => `今日发往该号码或邮箱的验证码已达上限，请于${p.retryAt}后再试。`,
 };
@@ -195,9 +201,12 @@ export interface Messages {
    * are Traditional Chinese: they get the default unless a catalogue for them is added.
    */
   resolveLocale(tags: string | readonly string[] | undefined): string;
-  /** The text carrying a code, for the message's channel: what a {@link Sender} sends. */
+  /**
+   * The text carrying a code, for the message's channel: what a {@link Sender} sends. In the locale of
+   * `context`, else the one the app passed to the engine call that sent the code (`message.locale`).
+   */
   codeText(
-    message: Pick<CodeMessage, 'channel' | 'code' | 'purpose' | 'expiresAt'>,
+    message: Pick<CodeMessage, 'channel' | 'code' | 'purpose' | 'expiresAt' | 'locale'>,
     context?: MessageContext,
   ): string;
   /** The sentence for a result an app shows: wrong code with tries left, locked until a time, and so on. */
@@ -379,10 +388,11 @@ export function createMessages(options: MessagesOptions): Messages {
       }
       const at = context?.at ?? Date.now();
       if (!Number.isFinite(at) || !Number.isFinite(expiresAt)) option('at and expiresAt must be finite ms');
-      const locale = resolveLocale(context?.locale);
+      const tags = context?.locale ?? message.locale;
+      const locale = resolveLocale(tags);
       const brand = brands.get(locale) ?? brands.get(defaultLocale)!;
       const minutes = Math.max(1, Math.ceil((expiresAt - at) / 60_000));
-      return text(`code.${channel}`, { brand, code, purpose, minutes }, context);
+      return text(`code.${channel}`, { brand, code, purpose, minutes }, { ...context, locale });
     },
     resultText(result, context) {
       if (result.ok) return text('verify.ok', {}, context);

@@ -132,6 +132,12 @@ export interface Policy {
      * `{ hour: 5, day: 10 }`.
      */
     readonly perDestination: { readonly hour: number; readonly day: number };
+    /**
+     * Codes sent to check a user's emergency contacts, in any hour and any day, counted apart from the
+     * sends above so that checking contacts never uses up the user's sign-in sends (the cooldown applies
+     * to both). Defaults to `{ hour: 3, day: 5 }`.
+     */
+    readonly contact: { readonly hour: number; readonly day: number };
   };
   /**
    * One-time recovery codes, for a user who has lost every device ({@link TwoStep.issueRecoveryCodes}).
@@ -160,6 +166,12 @@ export interface Policy {
     /** Remembered browsers per user, 1 to 100; the oldest is revoked first. Defaults to `10`. */
     readonly max: number;
   };
+  /**
+   * Seconds the engine waits for the app's sender before it counts the send as failed, 1 to 300: the send is
+   * undone (the previous code is back, nothing counted) and `SENDER_FAILED` thrown. The sender runs outside
+   * the user's lock, so a slow gateway delays only that request. Defaults to `30`.
+   */
+  readonly senderTimeout: number;
 }
 
 /** A partial {@link Policy} for {@link definePolicy}: every field optional, at every depth. */
@@ -179,9 +191,11 @@ export interface PolicyInput {
     readonly cooldown?: number;
     readonly perUser?: Partial<Policy['sendLimits']['perUser']>;
     readonly perDestination?: Partial<Policy['sendLimits']['perDestination']>;
+    readonly contact?: Partial<Policy['sendLimits']['contact']>;
   };
   readonly recoveryCodes?: Partial<Policy['recoveryCodes']>;
   readonly rememberBrowser?: Partial<Policy['rememberBrowser']>;
+  readonly senderTimeout?: number;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -215,7 +229,13 @@ export const defaultPolicy: Policy = /* @__PURE__ */ deepFreeze({
   recentVerification: 600,
   maxProofs: 10,
   activityLimit: 100,
-  sendLimits: { cooldown: 30, perUser: { hour: 5, day: 10 }, perDestination: { hour: 5, day: 10 } },
+  sendLimits: {
+    cooldown: 30,
+    perUser: { hour: 5, day: 10 },
+    perDestination: { hour: 5, day: 10 },
+    contact: { hour: 3, day: 5 },
+  },
+  senderTimeout: 30,
   recoveryCodes: { enabled: true, count: 10, warnAt: 3 },
   rememberBrowser: { enabled: true, days: 30, max: 10 },
 } satisfies Policy);
@@ -305,6 +325,7 @@ export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPoli
   if (typeof recoveryOn !== 'boolean') bad('recoveryCodes.enabled must be a boolean');
   const rememberOn = remember.enabled ?? base.rememberBrowser.enabled;
   if (typeof rememberOn !== 'boolean') bad('rememberBrowser.enabled must be a boolean');
+  const contact = obj(limits.contact, 'sendLimits.contact');
   const requireBackup = i.requireBackup ?? base.requireBackup;
   if (typeof requireBackup !== 'boolean') bad('requireBackup must be a boolean');
   const algorithm = totp.algorithm ?? base.totp.algorithm;
@@ -365,6 +386,10 @@ export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPoli
           10_000,
         ),
       },
+      contact: {
+        hour: int(contact.hour ?? base.sendLimits.contact.hour, 'sendLimits.contact.hour', 1, 1000),
+        day: int(contact.day ?? base.sendLimits.contact.day, 'sendLimits.contact.day', 1, 10_000),
+      },
     },
     recoveryCodes: {
       enabled: recoveryOn,
@@ -376,6 +401,7 @@ export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPoli
       days: int(remember.days ?? base.rememberBrowser.days, 'rememberBrowser.days', 1, 400),
       max: int(remember.max ?? base.rememberBrowser.max, 'rememberBrowser.max', 1, 100),
     },
+    senderTimeout: int(i.senderTimeout ?? base.senderTimeout, 'senderTimeout', 1, 300),
   };
   if (policy.requireBackup) {
     if (policy.maxBackups === 0) bad('requireBackup needs maxBackups >= 1');
@@ -394,6 +420,9 @@ export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPoli
   }
   if (policy.sendLimits.perDestination.hour > policy.sendLimits.perDestination.day) {
     bad('sendLimits.perDestination.hour must not exceed sendLimits.perDestination.day');
+  }
+  if (policy.sendLimits.contact.hour > policy.sendLimits.contact.day) {
+    bad('sendLimits.contact.hour must not exceed sendLimits.contact.day');
   }
   const frozen = deepFreeze(policy);
   checked.add(frozen);
@@ -425,9 +454,11 @@ const SHAPE: Shape = {
     cooldown: true,
     perUser: { hour: true, day: true },
     perDestination: { hour: true, day: true },
+    contact: { hour: true, day: true },
   },
   recoveryCodes: { enabled: true, count: true, warnAt: true },
   rememberBrowser: { enabled: true, days: true, max: true },
+  senderTimeout: true,
 };
 
 /** Refuses a missing field (own property, not `undefined`) or an unknown one, at every depth. */

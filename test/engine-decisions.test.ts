@@ -104,20 +104,24 @@ describe('failures and locks', () => {
 describe('send limits', () => {
   it('cooldown first, then the per-user hour cap, each with the moment of the next allowed send', () => {
     const sends = (...ago: number[]) => ago.map((s, i) => ({ at: T - s * 1000, id: `s${i}` }));
-    expect(userSendRefusal(defaultPolicy, user({ sends: sends(10) }), T)).toEqual({
+    expect(userSendRefusal(defaultPolicy, user({ sends: sends(10) }), T, 'sign-in')).toEqual({
       ok: false,
       reason: 'throttled',
       limit: 'cooldown',
       retryAt: T + 20_000,
     });
-    expect(userSendRefusal(defaultPolicy, user({ sends: sends(3000, 2000, 1000, 500, 100) }), T)).toEqual({
+    expect(
+      userSendRefusal(defaultPolicy, user({ sends: sends(3000, 2000, 1000, 500, 100) }), T, 'sign-in'),
+    ).toEqual({
       ok: false,
       reason: 'throttled',
       limit: 'user-hour',
       retryAt: T - 3_000_000 + 3_600_000,
     });
-    expect(userSendRefusal(defaultPolicy, user({ sends: sends(3000, 2000, 1000, 500) }), T)).toBe(null);
-    expect(userSendRefusal(defaultPolicy, user({ lockedUntil: T + 1 }), T)).toMatchObject({
+    expect(userSendRefusal(defaultPolicy, user({ sends: sends(3000, 2000, 1000, 500) }), T, 'sign-in')).toBe(
+      null,
+    );
+    expect(userSendRefusal(defaultPolicy, user({ lockedUntil: T + 1 }), T, 'sign-in')).toMatchObject({
       reason: 'locked',
     });
   });

@@ -29,6 +29,7 @@ const EVENT_FIELDS: Record<TwoStepEvent['type'], readonly string[]> = {
   locked: ['until', 'failures'],
   'reverification-required': ['reason'],
   'contact-verified': ['contact'],
+  'contact-removed': ['contact'],
   'enrollment-cancelled': ['kind', 'role'],
   'recovery-codes-issued': ['count', 'voided'],
   'recovery-code-used': ['remaining'],
@@ -68,8 +69,13 @@ async function everyEvent() {
   await b.twoStep.removeDevice('u', newId, { proof: b.proof('u') }); // device-removed
   await b.twoStep.swapPrimary('u', { deviceId: smsId, proof: b.proof('u') }); // primary-changed
   b.advance(31_000);
-  await b.twoStep.beginContactVerification('u', { email: 'alice.liddell@example.com' });
-  await b.twoStep.confirmContact('u', b.lastCode()); // contact-verified
+  await b.twoStep.beginContactVerification(
+    'u',
+    { email: 'alice.liddell@example.com' },
+    { proof: b.proof('u') },
+  );
+  await b.twoStep.confirmContact('u', b.lastCode(), { proof: b.proof('u') }); // contact-verified
+  await b.twoStep.removeContact('u', 'email', { proof: b.proof('u') }); // contact-removed
 
   // Recovery codes: issued, used down to the warning level.
   const issued = await b.twoStep.issueRecoveryCodes('u', { proof: b.proof('u') }); // recovery-codes-issued

@@ -267,6 +267,44 @@ class AdvanceTime implements fc.AsyncCommand<Model, Real> {
   toString = () => `advance(${this.ms})`;
 }
 
+/**
+ * A server whose clock runs behind the stored record by more than the 5-minute tolerance: every operation
+ * there is refused with CLOCK_SKEW and stores nothing but the skew mark; then the request lands on a server
+ * whose clock is right again and everything is as the model says (the clock jumps back, then forward).
+ */
+class ClockBehind implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly ms: number) {}
+  check = (m: Readonly<Model>) => m.exists;
+  async run(m: Model, real: Real) {
+    const before = await real.b.store.get(`user:${USER}`);
+    const stored = before!.record as { seen: number; skew?: number };
+    // Behind an earlier mark too: behind readings 5 minutes apart would rebase the record (tested apart).
+    const at = stored.seen - 5 * MINUTE - this.ms;
+    real.b.setTime(stored.skew === undefined ? at : Math.min(at, stored.skew - 1));
+    const tries: (() => Promise<unknown>)[] = [
+      () => real.b.twoStep.verify(USER, '123456'),
+      // (beginChallenge looks at the record first: a user without 2SV gets NOT_ENABLED, whatever the clock.)
+      ...(m.enabled ? [() => real.b.twoStep.beginChallenge(USER)] : []),
+      () => real.b.twoStep.disable(USER),
+      () => real.b.twoStep.requireReverification(USER),
+      () => real.b.twoStep.enrollAuthenticator(USER, { account: 'model@example.com' }),
+    ];
+    const from = real.b.events.length;
+    for (const attempt of tries) {
+      expect(await outcome(attempt as () => Promise<{ ok: boolean }>)).toEqual({ error: 'CLOCK_SKEW' });
+    }
+    expect(real.b.events.length).toBe(from);
+    const after = await real.b.store.get(`user:${USER}`);
+    const { skew, ...rest } = after!.record as { skew?: number };
+    expect(skew).toBeTypeOf('number');
+    const { skew: _old, ...was } = before!.record as { skew?: number };
+    expect(rest).toEqual(was);
+    real.b.setTime(m.time);
+    await checkStatus(m, real);
+  }
+  toString = () => `clockBehind(${this.ms})`;
+}
+
 class AddAuthenticator implements fc.AsyncCommand<Model, Real> {
   constructor(readonly caller: Caller = 'A') {}
   check = () => true;
@@ -583,6 +621,7 @@ const commands = [
     .map(([t, c]) => new Remove(t, c)),
   fc.constantFrom(...CALLERS).map((c) => new Disable(c)),
   fc.constant(new RequireReverification()),
+  fc.integer({ min: 1, max: 2 * 24 * 60 * MINUTE }).map((ms) => new ClockBehind(ms)),
 ];
 
 const setups = {

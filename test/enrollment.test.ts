@@ -295,12 +295,21 @@ describe('one active code', () => {
       seed: 0x2545f491,
       policy: definePolicy({
         code: { digits: 8 },
-        sendLimits: { cooldown: 1, perUser: { hour: n, day: n }, perDestination: { hour: n, day: n } },
+        sendLimits: {
+          cooldown: 1,
+          perUser: { hour: n, day: n },
+          perDestination: { hour: n, day: n },
+          contact: { hour: n, day: n },
+        },
       }),
     });
     for (let i = 0; i < n; i++) {
       b.advance(1_000);
-      const sent = await b.twoStep.beginContactVerification('u', { email: 'u@example.com' });
+      const sent = await b.twoStep.beginContactVerification(
+        'u',
+        { email: 'u@example.com' },
+        { proof: b.proof('u') },
+      );
       expect(sent.ok).toBe(true);
     }
     const codes = b.sent.map((m) => m.code);
@@ -337,7 +346,7 @@ describe('one active code', () => {
     const codes: string[] = [];
     for (let i = 0; i < 3; i++) {
       b.advance(31_000);
-      await b.twoStep.beginContactVerification('u', { email: 'u@example.com' });
+      await b.twoStep.beginContactVerification('u', { email: 'u@example.com' }, { proof: b.proof('u') });
       codes.push(b.lastCode());
     }
     expect(codes).toEqual(['999999', '896491', '000042']);
@@ -519,8 +528,8 @@ describe('lockout', () => {
     await b.twoStep.enrollPhone('u', { proof: b.proof('u'), phone: PHONE_1 });
     for (let i = 0; i < 4; i++) await b.twoStep.confirmEnrollment('u', '000000');
     b.advance(31_000);
-    await b.twoStep.beginContactVerification('u', { email: 'alice@example.com' });
-    for (let i = 0; i < 5; i++) await b.twoStep.confirmContact('u', '000000');
+    await b.twoStep.beginContactVerification('u', { email: 'alice@example.com' }, { proof: b.proof('u') });
+    for (let i = 0; i < 5; i++) await b.twoStep.confirmContact('u', '000000', { proof: b.proof('u') });
     expect((await b.twoStep.status('u')).failures).toBe(9);
     expect(await b.twoStep.confirmEnrollment('u', '000000')).toMatchObject({ reason: 'locked' });
   });
@@ -758,11 +767,18 @@ describe('re-verification after an abnormal sign-in', () => {
 describe('contact verification', () => {
   it('verifies an e-mail address by a code through the sender', async () => {
     const b = makeBench();
-    const begun = await b.twoStep.beginContactVerification('u', { email: '  Alice@Example.COM ' });
+    const begun = await b.twoStep.beginContactVerification(
+      'u',
+      { email: '  Alice@Example.COM ' },
+      { proof: b.proof('u') },
+    );
     expect(begun).toMatchObject({ ok: true, to: 'A•••@example.com' });
     expect(b.sent.at(-1)).toMatchObject({ channel: 'email', to: 'Alice@example.com', purpose: 'contact' });
-    expect(await b.twoStep.confirmContact('u', '000000')).toMatchObject({ ok: false, reason: 'invalid' });
-    const result = await b.twoStep.confirmContact('u', b.lastCode());
+    expect(await b.twoStep.confirmContact('u', '000000', { proof: b.proof('u') })).toMatchObject({
+      ok: false,
+      reason: 'invalid',
+    });
+    const result = await b.twoStep.confirmContact('u', b.lastCode(), { proof: b.proof('u') });
     expect(result).toEqual({
       ok: true,
       contact: { kind: 'email', masked: 'A•••@example.com', value: 'Alice@example.com', verifiedAt: b.now() },
@@ -771,15 +787,25 @@ describe('contact verification', () => {
       { kind: 'email', masked: 'A•••@example.com', verifiedAt: b.now() },
     ]);
     expect(b.eventTypes().slice(-2)).toEqual(['verification-passed', 'contact-verified']);
-    await rejectsWith(() => b.twoStep.confirmContact('u', b.lastCode()), 'CONTACT_NOT_FOUND');
+    await rejectsWith(
+      () => b.twoStep.confirmContact('u', b.lastCode(), { proof: b.proof('u') }),
+      'CONTACT_NOT_FOUND',
+    );
   });
 
   it('verifies a phone by voice, and expires', async () => {
     const b = makeBench();
-    await b.twoStep.beginContactVerification('u', { phone: '+1 201 555 0103', channel: 'voice' });
+    await b.twoStep.beginContactVerification(
+      'u',
+      { phone: '+1 201 555 0103', channel: 'voice' },
+      { proof: b.proof('u') },
+    );
     expect(b.sent.at(-1)).toMatchObject({ channel: 'voice', to: PHONE_3 });
     b.advance(600_000);
-    await rejectsWith(() => b.twoStep.confirmContact('u', b.lastCode()), 'CONTACT_EXPIRED');
+    await rejectsWith(
+      () => b.twoStep.confirmContact('u', b.lastCode(), { proof: b.proof('u') }),
+      'CONTACT_EXPIRED',
+    );
   });
 
   it.each([
@@ -790,7 +816,10 @@ describe('contact verification', () => {
     ['bad domain', 'alice@-example.com'],
   ])('refuses an e-mail address with %s', async (_, email) => {
     const b = makeBench();
-    await rejectsWith(() => b.twoStep.beginContactVerification('u', { email }), 'INVALID_EMAIL');
+    await rejectsWith(
+      () => b.twoStep.beginContactVerification('u', { email }, { proof: b.proof('u') }),
+      'INVALID_EMAIL',
+    );
     expect(b.senderCalls()).toBe(0);
   });
 });
@@ -845,8 +874,8 @@ describe('events', () => {
     await b.twoStep.verify('u', '111111');
     await b.twoStep.verify('u', b.lastCode());
     b.advance(31_000);
-    await b.twoStep.beginContactVerification('u', { email: 'alice@example.com' });
-    await b.twoStep.confirmContact('u', b.lastCode());
+    await b.twoStep.beginContactVerification('u', { email: 'alice@example.com' }, { proof: b.proof('u') });
+    await b.twoStep.confirmContact('u', b.lastCode(), { proof: b.proof('u') });
     const text = JSON.stringify(b.events);
     expect(text).not.toContain(secret);
     expect(text).not.toContain('2015550101');
@@ -974,7 +1003,7 @@ describe('bad input', () => {
         'PRIMARY_EXISTS',
       ],
       [() => b.twoStep.confirmEnrollment('u', '123456'), 'ENROLLMENT_NOT_FOUND'],
-      [() => b.twoStep.confirmContact('u', '123456'), 'CONTACT_NOT_FOUND'],
+      [() => b.twoStep.confirmContact('u', '123456', { proof: b.proof('u') }), 'CONTACT_NOT_FOUND'],
       [() => b.twoStep.removeDevice('u', 'nope', { proof: b.proof('u') }), 'UNKNOWN_DEVICE'],
       [() => b.twoStep.verify('', '123456'), 'INVALID_USER_ID'],
       [() => b.twoStep.status('x'.repeat(257)), 'INVALID_USER_ID'],

@@ -37,7 +37,15 @@ const VERIFY_REASONS = [
   'no-challenge',
   'locked',
 ] as const;
-const LIMITS = ['cooldown', 'user-hour', 'user-day', 'destination-hour', 'destination-day'] as const;
+const LIMITS = [
+  'cooldown',
+  'user-hour',
+  'user-day',
+  'contact-hour',
+  'contact-day',
+  'destination-hour',
+  'destination-day',
+] as const;
 expectTypeOf<(typeof VERIFY_REASONS)[number]>().toEqualTypeOf<VerifyFailure['reason']>();
 expectTypeOf<(typeof LIMITS)[number]>().toEqualTypeOf<ThrottleLimit>();
 expectTypeOf<SendRefusal['reason']>().toEqualTypeOf<'locked' | 'throttled'>();
@@ -346,5 +354,16 @@ describe('bad input', () => {
     const locked = { ok: false, reason: 'locked', lockedUntil: AT } as const;
     expect(code(() => messages.resultText(locked, { timeZone: 'Nowhere' }))).toBe('INVALID_OPTION');
     expect(code(() => messages.resultText({ ...locked, lockedUntil: Number.NaN }))).toBe('INVALID_OPTION');
+  });
+});
+
+describe('the locale on a CodeMessage', () => {
+  const messages = createMessages({ brand: { en: 'ACME', 'zh-CN': '淘宝卖家' } });
+  const at = Date.UTC(2026, 10, 29, 6, 0);
+  const base = { channel: 'sms', code: '123456', purpose: 'sign-in', expiresAt: at + 600_000 } as const;
+  it('picks the text when the call gives none, and yields to the call', () => {
+    expect(messages.codeText({ ...base, locale: 'zh-CN' }, { at })).toMatch(/^【淘宝卖家】验证码123456/);
+    expect(messages.codeText({ ...base, locale: 'zh-CN' }, { at, locale: 'en' })).toMatch(/^ACME: /);
+    expect(messages.codeText(base, { at })).toBe(messages.codeText({ ...base, locale: 'en' }, { at }));
   });
 });

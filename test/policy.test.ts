@@ -467,7 +467,7 @@ describe('validatePolicy: any policy object, checked like definePolicy', () => {
     expect(refusal(policy)).toContain(message);
   });
 
-  it('refuses each of the 28 leaf fields removed or set to NaN', () => {
+  it('refuses each of the 31 leaf fields removed or set to NaN', () => {
     const leaves: string[][] = [];
     const walk = (value: object, path: string[]) => {
       for (const [key, inner] of Object.entries(value)) {
@@ -477,7 +477,7 @@ describe('validatePolicy: any policy object, checked like definePolicy', () => {
       }
     };
     walk(d, []);
-    expect(leaves).toHaveLength(28);
+    expect(leaves).toHaveLength(31);
     const edited = (path: string[], value: unknown): unknown => {
       const copy = structuredClone(d) as unknown as Record<string, unknown>;
       let at = copy;

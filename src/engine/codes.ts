@@ -6,6 +6,7 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { mailboxKey } from '../email.js';
 import { TwoSvError } from '../errors.js';
 import { formatCode } from '../internal/key.js';
 import { type RandomSource, randomBytes } from '../secret.js';
@@ -54,8 +55,10 @@ export function keyedHashes(codeKey: Uint8Array): {
         hmac(sha256, codeKey, utf8ToBytes(`twosv-code\0${purpose}\0${userId}\0${bindingId}\0${code}`)),
       ),
     destinationKey(channel, to) {
+      // The mailbox an address reaches (`victim+1@…` and `victim+2@…` are one), or the E.164 number the
+      // engine parsed (every spelling of a number is one).
       const kind = channel === 'email' ? 'email' : 'phone';
-      const name = utf8ToBytes(`twosv-destination\0${kind}\0${to.toLowerCase()}`);
+      const name = utf8ToBytes(`twosv-destination\0${kind}\0${kind === 'email' ? mailboxKey(to) : to}`);
       return `dest:${bytesToHex(hmac(sha256, codeKey, name))}`;
     },
   };

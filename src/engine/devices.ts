@@ -361,7 +361,8 @@ export function disable(
     !record.pending &&
     !record.challenge &&
     !record.recovery &&
-    !record.remembered
+    !record.remembered &&
+    !record.contact
   ) {
     return { result: statusOf(policy, record, at, mono) };
   }
@@ -372,6 +373,7 @@ export function disable(
     devices: [],
     pending: null,
     challenge: null,
+    contact: null,
     reverify: false,
     proofs: [],
   };
@@ -383,7 +385,10 @@ export function disable(
   return { next, events, result: statusOf(policy, next, at, mono) };
 }
 
-/** Demands a fresh second step: ends the recent verification, the open challenge and any enrolment. */
+/**
+ * Demands a fresh second step: ends the recent verification, the open challenge, any enrolment and any
+ * contact check.
+ */
 export function requireReverification(
   policy: Policy,
   record: UserRecord | null,
@@ -396,6 +401,7 @@ export function requireReverification(
   // A pending enrolment may be the intruder's device (a replacement begun in the suspect session):
   // it ends too, so it cannot be confirmed once the user has passed the fresh challenge.
   // Every step-up proof ends too: a session that verified before the demand must verify again.
+  // So may a pending contact check (a suspect session replacing the recovery address): it ends too.
   const next: UserRecord = {
     ...record,
     reverify: true,
@@ -403,6 +409,7 @@ export function requireReverification(
     challenge: null,
     pending: null,
     proofs: [],
+    contact: null,
   };
   return {
     next,

@@ -6,8 +6,9 @@
  */
 import { TwoSvError } from '../errors.js';
 import type { Policy } from '../policy.js';
-import type { JsonValue, Store, StoredEntry, Version } from '../store.js';
+import type { JsonValue, PutResult, Store, StoredEntry, Version } from '../store.js';
 import { logActivity } from './activity.js';
+import { CLOCK_TOLERANCE, clockSkewError, judgeClock } from './clock.js';
 import { type ContextRec, type DestinationRecord, markValid, parseUser, type UserRecord } from './record.js';
 import type { Step } from './step.js';
 import type { EventBody, TwoStepEvent } from './types.js';
@@ -27,6 +28,18 @@ export interface Io {
     version: Version | null,
     expiresAt?: number,
   ): Promise<boolean>;
+  /**
+   * Stores a user's record conditionally, naming its user and, unless `mark`, stamping it with `mono` and
+   * clearing the skew mark (an agreeing clock wrote it). `false` on a conflict.
+   * @throws `STORE_FAILED`, `STORE_CONTRACT`.
+   */
+  saveUser(
+    userId: string,
+    next: UserRecord,
+    entry: StoredEntry | null,
+    mono: number,
+    mark?: boolean,
+  ): Promise<boolean>;
   /** Reports events to the app's listener; its errors are swallowed. */
   emit(userId: string, at: number, events: readonly EventBody[] | undefined): void;
   /**
@@ -41,6 +54,18 @@ export interface Io {
 }
 
 export const userKey = (userId: string): string => `user:${userId}`;
+
+/** @throws `STORE_CONTRACT` when a successful put kept the version it was given. */
+export function checkPut(put: PutResult, version: Version | null): boolean {
+  if (!put.ok) return false;
+  if (version !== null && (put.version === version || put.version === undefined)) {
+    throw new TwoSvError(
+      'STORE_CONTRACT',
+      'the store reported a write without a new version; the result is not trusted',
+    );
+  }
+  return true;
+}
 
 export function createIo(
   policy: Policy,
@@ -97,10 +122,26 @@ export function createIo(
         version,
         expiresAt === undefined ? undefined : { expiresAt },
       );
-      return put.ok;
+      return checkPut(put, version);
     } catch (cause) {
+      if (cause instanceof TwoSvError) throw cause;
       throw new TwoSvError('STORE_FAILED', 'the store failed to write', { cause });
     }
+  }
+
+  function saveUser(
+    userId: string,
+    next: UserRecord,
+    entry: StoredEntry | null,
+    mono: number,
+    mark = false,
+  ): Promise<boolean> {
+    next.user = userId;
+    if (!mark) {
+      next.seen = mono;
+      if (next.skew !== undefined) delete next.skew;
+    }
+    return save(userKey(userId), next, entry ? entry.version : null);
   }
 
   function emit(userId: string, at: number, events: readonly EventBody[] | undefined): void {
@@ -131,20 +172,39 @@ export function createIo(
         } catch (cause) {
           throw new TwoSvError('STORE_FAILED', 'the store failed to read', { cause });
         }
-        const record = entry ? parseUser(entry.record) : null;
+        const record = entry ? parseUser(entry.record, userId) : null;
         const at = now();
-        const mono = Math.max(at, record?.seen ?? at);
+        let mono = at;
+        if (record && at < record.seen) {
+          if (at < record.seen - CLOCK_TOLERANCE) {
+            // Rare: clocks disagree. Refuse (marking the first such reading), or rebase and read again.
+            const judged = judgeClock(policy, record, at);
+            if ('skewed' in judged) {
+              if (judged.mark && !(await saveUser(userId, judged.mark, entry, at, true))) continue;
+              throw clockSkewError();
+            }
+            // A rebase is stored on its own, whatever the operation then decides (even a refusal).
+            if (await saveUser(userId, judged.record!, entry, at)) attempt--; // not a conflict: read again
+            continue;
+          }
+          mono = record.seen;
+        }
         const decided = decide(record, at, mono);
         const step = decided instanceof Promise ? await decided : decided;
         if (!step.next) return step.result;
-        step.next.seen = mono;
+        // Inline rather than saveUser: the hot path of every sign-in (see above).
+        const next = step.next;
+        next.user = userId;
+        next.seen = mono;
+        if (next.skew !== undefined) delete next.skew;
         // The log entries come from the events reported below, and are stored in the same write.
-        logActivity(policy, record, step.next, step.events, mono, context);
+        logActivity(policy, record, next, step.events, mono, context);
         let written: boolean;
         try {
-          written = (await store.put(key, step.next as unknown as JsonValue, entry ? entry.version : null))
-            .ok;
+          const put = await store.put(key, next as unknown as JsonValue, entry ? entry.version : null);
+          written = checkPut(put, entry ? entry.version : null);
         } catch (cause) {
+          if (cause instanceof TwoSvError) throw cause;
           throw new TwoSvError('STORE_FAILED', 'the store failed to write', { cause });
         }
         if (written) {
@@ -157,5 +217,5 @@ export function createIo(
     });
   }
 
-  return { retries, exclusive, now, load, save, emit, update };
+  return { retries, exclusive, now, load, save, saveUser, emit, update };
 }

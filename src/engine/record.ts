@@ -118,6 +118,12 @@ export interface ActivityRec {
 /** A user's whole 2SV state (schema version 2). Plain JSON; absent optional fields are omitted. */
 export interface UserRecord {
   v: 2;
+  /**
+   * The user id the record belongs to, checked at every read: a store whose keys compare loosely (a
+   * case-insensitive SQL collation) must not hand one user's record to another. Always written; absent
+   * only from records written before it existed.
+   */
+  user?: string;
   enabled: boolean;
   devices: DeviceRec[];
   pending: PendingRec | null;
@@ -143,6 +149,13 @@ export interface UserRecord {
   proofs: ProofRec[];
   /** The activity log, oldest first (at most `policy.activityLimit` entries). */
   activity: ActivityRec[];
+  /** Codes sent to contacts being checked: counted apart from sign-in sends (`sendLimits.contact`). */
+  contactSends?: SendRec[];
+  /**
+   * The first clock reading seen behind `seen` by more than the tolerance (see `engine/clock.ts`), while
+   * such readings are refused; cleared by any write from a clock that agrees with `seen`.
+   */
+  skew?: number;
 }
 
 /** The sends to one phone number or address, across users. */
@@ -167,6 +180,7 @@ export const LOGGED_TYPES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'locked',
   'reverification-required',
   'contact-verified',
+  'contact-removed',
   'enrollment-cancelled',
   'recovery-codes-issued',
   'recovery-code-used',
@@ -224,6 +238,9 @@ export function copyRecord(r: UserRecord): UserRecord {
   };
   if (r.recovery !== undefined) copy.recovery = r.recovery;
   if (r.remembered !== undefined) copy.remembered = r.remembered;
+  if (r.user !== undefined) copy.user = r.user;
+  if (r.contactSends !== undefined) copy.contactSends = r.contactSends;
+  if (r.skew !== undefined) copy.skew = r.skew;
   return copy;
 }
 
@@ -371,6 +388,7 @@ const isEntry: Check = (x) => {
 };
 
 const USER_FIELDS: Readonly<Record<string, Check>> = {
+  'user?': isString,
   enabled: isBoolean,
   devices: listOf(DEVICE),
   pending: orNull(PENDING),
@@ -383,6 +401,8 @@ const USER_FIELDS: Readonly<Record<string, Check>> = {
   verifiedAt: (x) => x === null || isTime(x),
   reverify: isBoolean,
   sends: listOf(SEND),
+  'contactSends?': listOf(SEND),
+  'skew?': isTime,
 };
 const USER_V1: Shape = /* @__PURE__ */ shape({ v: (x) => x === 1, ...USER_FIELDS });
 const USER_V2: Shape = /* @__PURE__ */ shape({
@@ -423,28 +443,36 @@ const validated = /* @__PURE__ */ new WeakSet<object>();
 /**
  * Validates a user record from the store and upgrades it to the current schema: the one place that knows
  * older schemas. Anything else (another version, a missing, extra or ill-typed field, a device without
- * its secret or number, two devices with one id) throws `INVALID_RECORD`.
+ * its secret or number, two devices with one id, a record naming another user) throws `INVALID_RECORD`.
  */
-export function parseUser(value: JsonValue): UserRecord {
+export function parseUser(value: JsonValue, userId: string): UserRecord {
   if (value !== null && typeof value === 'object' && validated.has(value)) {
-    return value as unknown as UserRecord;
+    return ownedBy(value as unknown as UserRecord, userId);
   }
   const version = value !== null && typeof value === 'object' ? (value as { v?: unknown }).v : undefined;
   switch (version) {
     case 1: {
       if (!fits(value, USER_V1)) invalidRecord();
       // Version 1 had no proofs (recency was per user: it does not carry over) and no activity log.
-      return parseUser({ ...(value as object), v: 2, proofs: [], activity: [] } as JsonValue);
+      return parseUser({ ...(value as object), v: 2, proofs: [], activity: [] } as JsonValue, userId);
     }
     case 2: {
       if (!fits(value, USER_V2) || !consistent(value as unknown as UserRecord)) invalidRecord();
       if (Object.isFrozen(value)) validated.add(value as object);
-      return value as unknown as UserRecord;
+      return ownedBy(value as unknown as UserRecord, userId);
     }
     // A later schema adds its upgrade here: case 2 becomes `return parseUser(upgrade2to3(value))`.
     default:
       return invalidRecord();
   }
+}
+
+/** The record, if it names `userId` (or no one: written before records named their user). */
+function ownedBy(record: UserRecord, userId: string): UserRecord {
+  if (record.user !== undefined && record.user !== userId) {
+    throw new TwoSvError('INVALID_RECORD', "the store returned another user's record for this user id");
+  }
+  return record;
 }
 
 /**

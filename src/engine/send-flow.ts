@@ -1,12 +1,16 @@
 /**
  * The send protocol (imperative): decide on the user's record; reserve the send on the destination's
- * record; store the new code and the counted send; call the sender; on a sender error undo both.
+ * record; store the new code and the counted send; then, **outside the user's lock**, call the sender with
+ * the policy's timeout; on a sender error or timeout undo both. The lock is not held while the sender
+ * runs, so a hanging gateway delays only its own request, and a sender that calls the engine for the same
+ * user does not deadlock.
  * @module
  */
 import { TwoSvError } from '../errors.js';
 import type { Policy } from '../policy.js';
 import type { RandomSource } from '../secret.js';
 import { logActivity } from './activity.js';
+import { clockSkewError, judgeClock, judgeDestination } from './clock.js';
 import { randomCode, randomId } from './codes.js';
 import { maskDestination } from './contact.js';
 import { type Io, userKey } from './io.js';
@@ -21,7 +25,7 @@ import {
   undoSend,
   userSendRefusal,
 } from './sends.js';
-import type { CodeChannel, Sender, SendRefusal } from './types.js';
+import type { CodeChannel, CodeMessage, Sender, SendRefusal } from './types.js';
 
 /** Plans a send on the user's record (may throw to refuse), given the random draft. */
 export type PlanSend<T> = (
@@ -37,17 +41,15 @@ export function createSendFlow(
   sender: Sender | undefined,
   random: RandomSource | undefined,
   destinationKey: (channel: CodeChannel, to: string) => string,
-): <T>(userId: string, plan: PlanSend<T>, context?: ContextRec) => Promise<T | SendRefusal> {
-  const { exclusive, load, save, now, emit, retries } = io;
+): <T>(userId: string, plan: PlanSend<T>, context?: ContextRec, locale?: string) => Promise<T | SendRefusal> {
+  const { exclusive, load, save, saveUser, now, emit, retries } = io;
 
   /** Reserves one send on a destination's record, or says which cap refuses it. */
   function reserve(key: string, sendId: string): Promise<SendRefusal | null> {
     return exclusive(key, async () => {
       for (let attempt = 0; attempt <= retries; attempt++) {
         const entry = await load(key);
-        const record = entry ? parseDestination(entry.record) : null;
-        const at = now();
-        const mono = Math.max(at, record?.seen ?? at);
+        const { record, mono } = judgeDestination(entry ? parseDestination(entry.record) : null, now());
         const decided = reserveDestination(policy, record, mono, sendId);
         if ('refused' in decided) return decided.refused;
         if (await save(key, decided.next, entry ? entry.version : null, mono + DAY)) return null;
@@ -75,23 +77,37 @@ export function createSendFlow(
   }
 
   /** Best-effort undo of a stored send whose sender failed: the previous code is back, the send uncounted. */
-  async function unsend(
-    key: string,
+  function unsend(
+    userId: string,
     draft: SendDraft,
     p: SendPlan<unknown>,
     previous: UserRecord,
     logged: readonly number[],
   ) {
-    try {
+    const key = userKey(userId);
+    return exclusive(key, async () => {
       for (let attempt = 0; attempt <= retries; attempt++) {
         const entry = await load(key);
         if (!entry) return;
-        const next = undoSend(parseUser(entry.record), draft, p.field, previous, logged);
-        if (await save(key, next, entry.version)) return;
+        const next = undoSend(parseUser(entry.record, userId), draft, p.field, previous, logged);
+        if (await saveUser(userId, next, entry, next.seen, true)) return;
       }
-    } catch {
+    }).catch(() => {
       // The unsent code stays stored (nobody knows it) and the send stays counted: safe, if stingy.
-    }
+    });
+  }
+
+  /** The sender's call, failed after `policy.senderTimeout` seconds. */
+  function send(message: CodeMessage): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the sender did not finish within ${policy.senderTimeout} s`)),
+        policy.senderTimeout * 1000,
+      );
+    });
+    const call = new Promise<void>((resolve) => resolve(sender!(message)));
+    return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** Nothing is written after the sender returns, so it is never called twice for one request. */
@@ -99,26 +115,38 @@ export function createSendFlow(
     userId: string,
     plan: PlanSend<T>,
     context?: ContextRec,
+    locale?: string,
   ): Promise<T | SendRefusal> {
     if (!sender) {
       return Promise.reject(new TwoSvError('INVALID_OPTION', 'a sender is required to send codes'));
     }
     const key = userKey(userId);
-    return exclusive(key, async () => {
-      const draft: SendDraft = { id: randomId(random), code: '', sendId: randomId(random) };
+    const draft: SendDraft = { id: '', code: '', sendId: '' };
+    let reserved: string | null = null;
+    const stage = exclusive(key, async () => {
+      draft.id = randomId(random);
+      draft.sendId = randomId(random);
       draft.code = randomCode(policy.code.digits, random);
-      let reserved: string | null = null;
       let stored: { plan: SendPlan<T>; previous: UserRecord; mono: number; logged: number[] } | null = null;
       try {
         for (let attempt = 0; attempt <= retries && !stored; attempt++) {
           const entry = await load(key);
-          const record = entry ? parseUser(entry.record) : null;
           const at = now();
-          const mono = Math.max(at, record?.seen ?? at);
+          const judged = judgeClock(policy, entry ? parseUser(entry.record, userId) : null, at);
+          if ('skewed' in judged) {
+            if (judged.mark && !(await saveUser(userId, judged.mark, entry, at, true))) continue;
+            throw clockSkewError();
+          }
+          const { record, mono } = judged;
+          if (judged.rebased) {
+            if (await saveUser(userId, record!, entry, mono)) attempt--; // not a conflict: read again
+            continue;
+          }
           const p = plan(record, at, mono, draft);
-          const refused = userSendRefusal(policy, record, mono);
+          const refused = userSendRefusal(policy, record, mono, p.purpose);
           if (refused) {
             if (reserved) await refund(reserved, draft.sendId);
+            reserved = null;
             return refused;
           }
           const destination = destinationKey(p.channel, p.to);
@@ -134,7 +162,7 @@ export function createSendFlow(
           logActivity(policy, record, next, p.events, mono, context);
           const before = new Set((record?.activity ?? []).map((e) => e.seq));
           const logged = next.activity.filter((e) => !before.has(e.seq)).map((e) => e.seq);
-          if (await save(key, next, entry ? entry.version : null)) {
+          if (await saveUser(userId, next, entry, mono)) {
             stored = { plan: p, previous: record ?? emptyRecord(), mono, logged };
           }
         }
@@ -143,18 +171,23 @@ export function createSendFlow(
         if (reserved) await refund(reserved, draft.sendId);
         throw err;
       }
+      return stored;
+    });
+    return stage.then(async (stored) => {
+      if ('ok' in stored) return stored;
       const { plan: p, previous, mono, logged } = stored;
       try {
-        await sender({
+        await send({
           userId,
           channel: p.channel,
           to: p.to,
           code: draft.code,
           purpose: p.purpose,
           expiresAt: p.value.expiresAt,
+          ...(locale === undefined ? {} : { locale }),
         });
       } catch (cause) {
-        await unsend(key, draft, p, previous, logged);
+        await unsend(userId, draft, p, previous, logged);
         if (reserved) await refund(reserved, draft.sendId);
         throw new TwoSvError('SENDER_FAILED', 'the sender failed; no code was sent', { cause });
       }

@@ -51,19 +51,40 @@ export function windowRetryAt(
   return inWindow[inWindow.length - cap]! + span;
 }
 
-/** Whether the user may be sent a code now: not while locked, nor within the cooldown or the caps. */
-export function userSendRefusal(policy: Policy, r: UserRecord | null, mono: number): SendRefusal | null {
+/**
+ * Whether the user may be sent a code now: not while locked, nor within the cooldown (after any send) or
+ * the caps (contact checks have their own, `sendLimits.contact`).
+ */
+export function userSendRefusal(
+  policy: Policy,
+  r: UserRecord | null,
+  mono: number,
+  purpose: CodePurpose,
+): SendRefusal | null {
   if (r && isLocked(r, mono)) return lockedResult(r);
+  const contact = purpose === 'contact';
   const times = (r?.sends ?? []).map((s) => s.at);
-  const { cooldown, perUser } = policy.sendLimits;
-  const last = times.length ? Math.max(...times) : Number.NEGATIVE_INFINITY;
+  const contactTimes = (r?.contactSends ?? []).map((s) => s.at);
+  const { cooldown, perUser, contact: contactCap } = policy.sendLimits;
+  const last = Math.max(Number.NEGATIVE_INFINITY, ...times, ...contactTimes);
   if (mono - last < cooldown * 1000) {
     return { ok: false, reason: 'throttled', limit: 'cooldown', retryAt: last + cooldown * 1000 };
   }
-  const dayRetry = windowRetryAt(times, mono, DAY, perUser.day);
-  if (dayRetry !== null) return { ok: false, reason: 'throttled', limit: 'user-day', retryAt: dayRetry };
-  const hourRetry = windowRetryAt(times, mono, HOUR, perUser.hour);
-  if (hourRetry !== null) return { ok: false, reason: 'throttled', limit: 'user-hour', retryAt: hourRetry };
+  const counted = contact ? contactTimes : times;
+  const cap = contact ? contactCap : perUser;
+  const dayRetry = windowRetryAt(counted, mono, DAY, cap.day);
+  if (dayRetry !== null) {
+    return { ok: false, reason: 'throttled', limit: contact ? 'contact-day' : 'user-day', retryAt: dayRetry };
+  }
+  const hourRetry = windowRetryAt(counted, mono, HOUR, cap.hour);
+  if (hourRetry !== null) {
+    return {
+      ok: false,
+      reason: 'throttled',
+      limit: contact ? 'contact-hour' : 'user-hour',
+      retryAt: hourRetry,
+    };
+  }
   return null;
 }
 
@@ -96,11 +117,12 @@ export function refundDestination(record: DestinationRecord, sendId: string): De
 
 /** The user's record with the new code in flight and the send counted (older than a day forgotten). */
 export function recordSend(plan: SendPlan<unknown>, mono: number, sendId: string): UserRecord {
-  const sends = plan.base.sends.filter((s) => s.at > mono - DAY);
+  const field = plan.purpose === 'contact' ? 'contactSends' : 'sends';
+  const sends = (plan.base[field] ?? []).filter((s) => s.at > mono - DAY);
   return {
     ...plan.base,
     [plan.field]: plan.value,
-    sends: [...sends, { at: mono, id: sendId }],
+    [field]: [...sends, { at: mono, id: sendId }],
     seen: mono,
   };
 }
@@ -119,6 +141,7 @@ export function undoSend(
   const next: UserRecord = { ...record, sends: record.sends.filter((s) => s.id !== draft.sendId) };
   // The activity entries of the send's events go too: the change they record did not happen.
   if (logged.length > 0) next.activity = record.activity.filter((e) => !logged.includes(e.seq));
+  if (record.contactSends) next.contactSends = record.contactSends.filter((s) => s.id !== draft.sendId);
   if (record[field]?.id === draft.id) {
     (next as unknown as Record<PendingField, unknown>)[field] = previous[field];
   }

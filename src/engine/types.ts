@@ -31,12 +31,18 @@ export interface CodeMessage {
   readonly purpose: CodePurpose;
   /** When the code stops working, ms since the epoch. */
   readonly expiresAt: number;
+  /**
+   * The user's language, as the app passed it to the call that sent the code (`'zh-CN'`, `'en'`), for
+   * choosing the message's text (see `codeMessageText` in the messages module). Absent when not given.
+   */
+  readonly locale?: string;
 }
 
 /**
- * Delivers a code (an SMS gateway, a voice API, a mailer). It may be async. If it throws or rejects, the
- * engine undoes the send (the user's state and send counters are as before) and throws `SENDER_FAILED`
- * with the error as `cause`.
+ * Delivers a code (an SMS gateway, a voice API, a mailer). It may be async, and runs outside the user's
+ * lock (it may call the engine, even for the same user). If it throws, rejects, or does not finish within
+ * `policy.senderTimeout` seconds, the engine undoes the send (the previous code is back, the send counters
+ * as before) and throws `SENDER_FAILED` with the error as `cause`.
  *
  * Never put a code in a link that asks for secrets; say what it is for and that staff never ask for it.
  *
@@ -159,7 +165,7 @@ export interface TwoStepStatus {
   readonly verifiedAt: number | null;
   /**
    * Whether the proof passed to {@link TwoStep.status} allows a sensitive change (swap, remove, replace,
-   * disable, adding a device) now; `false` without one.
+   * disable, adding a device, changing or removing an emergency contact) now; `false` without one.
    */
   readonly recentlyVerified: boolean;
   /**
@@ -240,7 +246,14 @@ export type SendRefusal =
   | {
       readonly ok: false;
       readonly reason: 'throttled';
-      readonly limit: 'cooldown' | 'user-hour' | 'user-day' | 'destination-hour' | 'destination-day';
+      readonly limit:
+        | 'cooldown'
+        | 'user-hour'
+        | 'user-day'
+        | 'contact-hour'
+        | 'contact-day'
+        | 'destination-hour'
+        | 'destination-day';
       readonly retryAt: number;
     };
 
@@ -421,6 +434,7 @@ export type ContactResult =
  *   `'recovery'`); `recovery-codes-low` follows when `policy.recoveryCodes.warnAt` or fewer are left.
  * - `two-step-reset`: staff reset the user's 2SV ({@link TwoStep.adminReset}): who, why, what was removed.
  * - `remembered-browser-added` / `remembered-browser-used` / `remembered-browser-revoked` (with why).
+ * - `contact-removed`: an emergency contact was removed ({@link TwoStep.removeContact}).
  *
  * @example Notifying the user of important account actions
  * ```ts
@@ -503,7 +517,8 @@ export type EventBody =
       readonly type: 'remembered-browser-revoked';
       readonly browser: RememberedBrowser;
       readonly reason: BrowserRevokeReason;
-    };
+    }
+  | { readonly type: 'contact-removed'; readonly contact: ContactInfo };
 
 /** Options of {@link createTwoStep}. */
 export interface TwoStepOptions {
@@ -527,6 +542,13 @@ export interface TwoStepOptions {
   codeKey?: Uint8Array | string;
   /** Delivers SMS, voice and e-mail codes. Required to enrol phones, challenge them and verify contacts. */
   sender?: Sender;
+  /**
+   * The region of phone numbers written without `+` and a country code (`'CN'`, `'GB'`), for enrolled
+   * phones and phone contacts; see {@link PhoneOptions}. **(Optional)** Without it, numbers must be written
+   * internationally. An engine option rather than a policy field: it says how your users write numbers,
+   * not what they may do.
+   */
+  defaultRegion?: string;
   /** The name shown in authenticator apps (`otpauth://` issuer), e.g. `'ACME Co'`. **(Optional)** */
   issuer?: string;
   /** Encryption at rest of authenticator secrets. **(Optional)** By default they are stored as base32. */
@@ -562,9 +584,38 @@ export interface EnrollAuthenticatorOptions {
   context?: ActivityContext | undefined;
 }
 
+/**
+ * Options of the calls that may send a code.
+ *
+ * @example A Chinese user's sign-in code, in Chinese
+ * ```ts
+ * const messages = createMessages({ brand: { en: 'ACME', 'zh-CN': '淘宝卖家' } });
+ * const texts: string[] = [];
+ * const twoStep = createTwoStep({
+ *   policy: definePolicy({ requireBackup: false }),
+ *   sender: (message) => {
+ *     texts.push(messages.codeText(message));
+ *   },
+ * });
+ * await twoStep.enrollPhone('li', { phone: '+86 138 0013 8000', locale: 'zh-CN' });
+ * texts[0]?.startsWith('【淘宝卖家】'); // true
+ * ```
+ */
+export interface SendOptions {
+  /**
+   * The user's language (a BCP 47 tag such as `'zh-CN'` or `'en'`), carried on the {@link CodeMessage} so
+   * the sender can write the message in it. **(Optional)**
+   */
+  locale?: string;
+}
+
 /** Options of {@link TwoStep.enrollPhone}. */
-export interface EnrollPhoneOptions {
-  /** The number, as typed: see {@link normalizePhone}. */
+export interface EnrollPhoneOptions extends SendOptions {
+  /**
+   * The number, as typed: see {@link normalizePhone} (numbers written nationally are read in the engine's
+   * `defaultRegion`). An SMS phone must be a number that can take texts: one that can only be a fixed line
+   * is refused with `PHONE_CHANNEL_UNSUPPORTED` (enrol it as `'voice'`).
+   */
   phone: string;
   /** **(Optional)** Defaults to `'sms'`. */
   kind?: 'sms' | 'voice';
@@ -634,6 +685,7 @@ export type ActivityEntry = {
           | 'locked'
           | 'reverification-required'
           | 'contact-verified'
+          | 'contact-removed'
           | 'enrollment-cancelled'
           | 'recovery-codes-issued'
           | 'recovery-code-used'
@@ -679,7 +731,7 @@ export interface TwoStep {
   /** Confirms the pending enrolment with the code the user typed. */
   confirmEnrollment(userId: string, code: string, options?: ContextOptions): Promise<ConfirmResult>;
   /** Begins a sign-in challenge on the primary, or on `deviceId`; ends any other. Sends a code to phones. */
-  beginChallenge(userId: string, options?: { deviceId?: string }): Promise<ChallengeResult>;
+  beginChallenge(userId: string, options?: { deviceId?: string } & SendOptions): Promise<ChallengeResult>;
   /** Checks the code of the open challenge; a pass returns the session's step-up `proof`. */
   verify(userId: string, code: string, options?: ContextOptions): Promise<VerifyResult>;
   /**
@@ -692,20 +744,33 @@ export interface TwoStep {
   /** Turns 2SV off and forgets every device. Needs the session's proof while 2SV is on. */
   disable(userId: string, options?: SensitiveOptions): Promise<TwoStepStatus>;
   /**
-   * Demands a fresh second step at the next sign-in (after an abnormal sign-in). Ends the open challenge
-   * and any pending enrolment; sensitive changes wait for the fresh verification.
+   * Demands a fresh second step at the next sign-in (after an abnormal sign-in). Ends the open challenge,
+   * any pending enrolment and any pending contact check; sensitive changes wait for the fresh verification.
    */
   requireReverification(
     userId: string,
     options?: { reason?: string; context?: ActivityContext },
   ): Promise<TwoStepStatus>;
-  /** Sends a one-time code to an emergency contact. */
+  /**
+   * Sends a one-time code to an emergency contact. Once 2SV is on, changing a contact is a sensitive change:
+   * it needs the session's step-up `proof`, and is refused while locked or during a re-verification demand
+   * (`LOCKED`, `VERIFICATION_REQUIRED`). Counted against `policy.sendLimits.contact`, not the sign-in caps.
+   */
   beginContactVerification(
     userId: string,
     contact: ContactInput,
+    options?: SendOptions & SensitiveOptions,
   ): Promise<{ readonly ok: true; readonly to: string; readonly expiresAt: number } | SendRefusal>;
-  /** Confirms the pending contact verification with the code the user typed. */
-  confirmContact(userId: string, code: string, options?: ContextOptions): Promise<ContactResult>;
+  /**
+   * Confirms the pending contact verification with the code the user typed; the contact replaces any of its
+   * kind. A sensitive change, as {@link TwoStep.beginContactVerification}: pass the session's `proof`.
+   */
+  confirmContact(userId: string, code: string, options?: SensitiveOptions): Promise<ContactResult>;
+  /**
+   * Removes the user's verified contact of `kind` (and a pending check of that kind). A sensitive change.
+   * @throws `CONTACT_NOT_FOUND`, `LOCKED`, `VERIFICATION_REQUIRED`.
+   */
+  removeContact(userId: string, kind: 'email' | 'phone', options?: SensitiveOptions): Promise<TwoStepStatus>;
   /** Ends the pending enrolment, if any (the QR code or sent code stops working). Needs no verification. */
   cancelEnrollment(userId: string): Promise<TwoStepStatus>;
   /**
