@@ -626,6 +626,20 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
       );
     },
 
+    async deleteUser(userId) {
+      checkUserId(userId);
+      const key = userKey(userId);
+      // Serialised with the user's other calls in this process; the store's delete is one step.
+      return io.exclusive(key, async () => {
+        try {
+          return await store.delete(key);
+        } catch (cause) {
+          if (cause instanceof TwoSvError) throw cause;
+          throw new TwoSvError('STORE_FAILED', 'the store failed to delete', { cause });
+        }
+      });
+    },
+
     async removeContact(userId, kind, opts) {
       checkUserId(userId);
       if (kind !== 'email' && kind !== 'phone') {

@@ -771,6 +771,13 @@ export interface TwoStep {
    * @throws `CONTACT_NOT_FOUND`, `LOCKED`, `VERIFICATION_REQUIRED`.
    */
   removeContact(userId: string, kind: 'email' | 'phone', options?: SensitiveOptions): Promise<TwoStepStatus>;
+  /**
+   * Deletes everything the engine keeps about the user (devices, secrets, codes, proofs, remembered
+   * browsers, the activity log) through `Store.delete`, for account deletion or a privacy request. Needs
+   * no verification: the app decides who may delete an account. Per-destination send counters are not the
+   * user's and stay until they expire. Resolves `true` if there was a record.
+   */
+  deleteUser(userId: string): Promise<boolean>;
   /** Ends the pending enrolment, if any (the QR code or sent code stops working). Needs no verification. */
   cancelEnrollment(userId: string): Promise<TwoStepStatus>;
   /**
