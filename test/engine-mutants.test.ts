@@ -75,7 +75,9 @@ describe('codes: typed codes, comparison, keyed hashes', () => {
     const key = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
     const oracle = (text: string) => createHmac('sha256', key).update(text, 'utf8').digest('hex');
     const { codeHash, secretHash, destinationKey } = keyedHashes(key);
-    expect(codeHash('sign-in', 'u1', 'c1', '123456')).toBe(oracle('twosv-code\x00sign-in\x00u1\x00c1\x00123456'));
+    expect(codeHash('sign-in', 'u1', 'c1', '123456')).toBe(
+      oracle('twosv-code\x00sign-in\x00u1\x00c1\x00123456'),
+    );
     expect(secretHash('recovery', 'u1', 'set1', 'abcd-efgh')).toBe(
       oracle('twosv-recovery\x00u1\x00set1\x00abcd-efgh'),
     );
