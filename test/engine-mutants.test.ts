@@ -187,6 +187,19 @@ describe('failures: locks and recent verification', () => {
     const off = { enabled: false, lockedUntil: T + 1, reverify: true, verifiedAt: null };
     expect(thrownCode(() => requireRecent(p, user(off), T))).toBeUndefined();
   });
+
+  it('its refusals say why in words', () => {
+    const message = (r: UserRecord) => {
+      try {
+        requireRecent(defaultPolicy, r, T);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    };
+    expect(message(user({ lockedUntil: T + 1 }))).toMatch(/locked out/);
+    expect(message(user({ reverify: true }))).toMatch(/needs a recent successful verification/);
+  });
 });
 
 describe('failures: one failed code', () => {
