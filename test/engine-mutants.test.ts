@@ -140,6 +140,8 @@ describe('codes: random draws', () => {
     const rejected = Array.from({ length: 64 }, (_, i) => [0xff, 0xff, 0xff, 0xff, 0xff, i]);
     const all = draws(...rejected, [0, 0, 0, 0, 0, 7]);
     expect(thrownCode(() => randomCode(6, all.source))).toBe('INVALID_RANDOM');
+    const again = draws(...rejected);
+    expect(() => randomCode(6, again.source)).toThrow(/random keeps returning the same bytes/);
     expect(all.calls()).toBe(64);
     const last = draws(...rejected.slice(1), [0, 0, 0, 0, 0, 7]);
     expect(randomCode(6, last.source)).toBe('000007');
