@@ -21,11 +21,15 @@ const parts = {
   engine: {
     mutate: ['src/enrollment.ts', 'src/engine/**/*.ts'],
     tests: [
+      'engine-decisions',
+      'engine-mutants',
       'enrollment',
       'enrollment-audit',
       'enrollment-events',
       'enrollment-model',
       'enrollment-race',
+      'enrollment-record',
+      'recovery',
       'store',
     ],
   },

@@ -27,7 +27,7 @@ for (let i = 0; i < args.length; i += 2) {
   if (!name || value === undefined)
     throw new Error(`mutation: expected --option value pairs, got ${args.join(' ')}`);
   cliOptions[name] =
-    name === 'mutate'
+    name === 'mutate' || name === 'testFiles'
       ? value.split(',')
       : /^\d+$/.test(value)
         ? Number(value)
