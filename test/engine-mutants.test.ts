@@ -10,7 +10,8 @@ import {
   randomCode,
   randomId,
 } from '../src/engine/codes.js';
-import { type FailedCode, failure, isLocked, lockedResult, requireRecent } from '../src/engine/failures.js';
+import { type FailedCode, failure, isLocked, lockedResult } from '../src/engine/failures.js';
+import { requireProof, withProof } from '../src/engine/proofs.js';
 import { type ChallengeRec, emptyRecord, type UserRecord } from '../src/engine/record.js';
 import {
   DAY,
@@ -175,32 +176,38 @@ describe('failures: locks and recent verification', () => {
     });
   });
 
-  it('requireRecent: LOCKED first, then VERIFICATION_REQUIRED, and neither before 2SV is on', () => {
+  it('requireProof: LOCKED first, then VERIFICATION_REQUIRED, and neither before 2SV is on', () => {
     const p = defaultPolicy;
-    expect(thrownCode(() => requireRecent(p, user(), T + 600_000))).toBeUndefined();
-    expect(thrownCode(() => requireRecent(p, user(), T + 600_001))).toBe('VERIFICATION_REQUIRED');
-    expect(thrownCode(() => requireRecent(p, user({ verifiedAt: null }), T))).toBe('VERIFICATION_REQUIRED');
-    expect(thrownCode(() => requireRecent(p, user({ reverify: true }), T))).toBe('VERIFICATION_REQUIRED');
-    expect(thrownCode(() => requireRecent(p, user({ lockedUntil: T + 1 }), T))).toBe('LOCKED');
-    expect(thrownCode(() => requireRecent(p, user({ lockedUntil: T + 1, reverify: true }), T))).toBe(
+    const token = 'a'.repeat(32);
+    const held = (changes: Partial<UserRecord> = {}) =>
+      user({ proofs: withProof(p, [], token, T), ...changes });
+    expect(thrownCode(() => requireProof(p, held(), T + 600_000, token))).toBeUndefined();
+    expect(thrownCode(() => requireProof(p, held(), T + 600_001, token))).toBe('VERIFICATION_REQUIRED');
+    expect(thrownCode(() => requireProof(p, held(), T, 'b'.repeat(32)))).toBe('VERIFICATION_REQUIRED');
+    expect(thrownCode(() => requireProof(p, held(), T, undefined))).toBe('VERIFICATION_REQUIRED');
+    expect(thrownCode(() => requireProof(p, held({ reverify: true }), T, token))).toBe(
+      'VERIFICATION_REQUIRED',
+    );
+    expect(thrownCode(() => requireProof(p, held({ lockedUntil: T + 1 }), T, token))).toBe('LOCKED');
+    expect(thrownCode(() => requireProof(p, held({ lockedUntil: T + 1, reverify: true }), T, token))).toBe(
       'LOCKED',
     );
-    expect(thrownCode(() => requireRecent(p, user({ lockedUntil: T }), T))).toBeUndefined();
+    expect(thrownCode(() => requireProof(p, held({ lockedUntil: T }), T, token))).toBeUndefined();
     const off = { enabled: false, lockedUntil: T + 1, reverify: true, verifiedAt: null };
-    expect(thrownCode(() => requireRecent(p, user(off), T))).toBeUndefined();
+    expect(thrownCode(() => requireProof(p, user(off), T, undefined))).toBeUndefined();
   });
 
   it('its refusals say why in words', () => {
     const message = (r: UserRecord) => {
       try {
-        requireRecent(defaultPolicy, r, T);
+        requireProof(defaultPolicy, r, T, undefined);
       } catch (e) {
         return (e as Error).message;
       }
       return '';
     };
     expect(message(user({ lockedUntil: T + 1 }))).toMatch(/locked out/);
-    expect(message(user({ reverify: true }))).toMatch(/needs a recent successful verification/);
+    expect(message(user({ reverify: true }))).toMatch(/proof of a recent verification/);
   });
 });
 
@@ -349,17 +356,19 @@ describe('sends: windows and caps', () => {
   const ago = (...ms: number[]) => ms.map((m, i) => ({ at: T - m, id: `s${i}` }));
 
   it('userSendRefusal: nothing refuses a first send, a missing record, or one after the cooldown', () => {
-    expect(userSendRefusal(defaultPolicy, null, T)).toBe(null);
-    expect(userSendRefusal(defaultPolicy, user(), T)).toBe(null);
-    expect(userSendRefusal(defaultPolicy, user({ sends: ago(30_000) }), T)).toBe(null);
-    expect(userSendRefusal(defaultPolicy, user({ sends: ago(29_999) }), T)).toEqual({
+    expect(userSendRefusal(defaultPolicy, null, T, 'sign-in')).toBe(null);
+    expect(userSendRefusal(defaultPolicy, user(), T, 'sign-in')).toBe(null);
+    expect(userSendRefusal(defaultPolicy, user({ sends: ago(30_000) }), T, 'sign-in')).toBe(null);
+    expect(userSendRefusal(defaultPolicy, user({ sends: ago(29_999) }), T, 'sign-in')).toEqual({
       ok: false,
       reason: 'throttled',
       limit: 'cooldown',
       retryAt: T + 1,
     });
     // The cooldown runs from the newest send, whatever the order stored
-    expect(userSendRefusal(defaultPolicy, user({ sends: ago(40_000, 5_000, 50_000) }), T)).toMatchObject({
+    expect(
+      userSendRefusal(defaultPolicy, user({ sends: ago(40_000, 5_000, 50_000) }), T, 'sign-in'),
+    ).toMatchObject({
       limit: 'cooldown',
       retryAt: T + 25_000,
     });
@@ -367,13 +376,15 @@ describe('sends: windows and caps', () => {
 
   it('userSendRefusal: the day cap before the hour cap, each with its retry moment', () => {
     const twoHourly = Array.from({ length: 10 }, (_, i) => (i + 1) * 2 * HOUR);
-    expect(userSendRefusal(defaultPolicy, user({ sends: ago(...twoHourly) }), T)).toEqual({
+    expect(userSendRefusal(defaultPolicy, user({ sends: ago(...twoHourly) }), T, 'sign-in')).toEqual({
       ok: false,
       reason: 'throttled',
       limit: 'user-day',
       retryAt: T - 20 * HOUR + DAY,
     });
-    expect(userSendRefusal(defaultPolicy, user({ sends: ago(...twoHourly.slice(1)) }), T)).toBe(null);
+    expect(userSendRefusal(defaultPolicy, user({ sends: ago(...twoHourly.slice(1)) }), T, 'sign-in')).toBe(
+      null,
+    );
     // Ten in the day of which five in the hour: the day cap is named
     const mixed = [
       60_000,
@@ -387,18 +398,20 @@ describe('sends: windows and caps', () => {
       5 * HOUR,
       6 * HOUR,
     ];
-    expect(userSendRefusal(defaultPolicy, user({ sends: ago(...mixed) }), T)).toMatchObject({
+    expect(userSendRefusal(defaultPolicy, user({ sends: ago(...mixed) }), T, 'sign-in')).toMatchObject({
       limit: 'user-day',
       retryAt: T - 6 * HOUR + DAY,
     });
-    expect(userSendRefusal(defaultPolicy, user({ sends: ago(...mixed.slice(0, 9)) }), T)).toEqual({
+    expect(userSendRefusal(defaultPolicy, user({ sends: ago(...mixed.slice(0, 9)) }), T, 'sign-in')).toEqual({
       ok: false,
       reason: 'throttled',
       limit: 'user-hour',
       retryAt: T - 300_000 + HOUR,
     });
     // A lock is named before any cap
-    expect(userSendRefusal(defaultPolicy, user({ sends: ago(1000), lockedUntil: T + 7 }), T)).toEqual({
+    expect(
+      userSendRefusal(defaultPolicy, user({ sends: ago(1000), lockedUntil: T + 7 }), T, 'sign-in'),
+    ).toEqual({
       ok: false,
       reason: 'locked',
       lockedUntil: T + 7,
@@ -495,18 +508,18 @@ describe('sends: recording and undoing a send', () => {
       ],
     });
     const draft = { id: 'new', code: '123456', sendId: 'send' };
-    expect(undoSend(stored, draft, 'challenge', previous)).toEqual({
+    expect(undoSend(stored, draft, 'challenge', previous, [])).toEqual({
       ...stored,
       challenge: challenge('prev'),
       sends: [{ at: 1, id: 'x' }],
     });
     // Another request replaced the code meanwhile: that code stays
     const replaced = { ...stored, challenge: challenge('other') };
-    expect(undoSend(replaced, draft, 'challenge', previous)).toEqual({
+    expect(undoSend(replaced, draft, 'challenge', previous, [])).toEqual({
       ...replaced,
       sends: [{ at: 1, id: 'x' }],
     });
     // No code in the field at all
-    expect(undoSend({ ...stored, challenge: null }, draft, 'challenge', previous).challenge).toBe(null);
+    expect(undoSend({ ...stored, challenge: null }, draft, 'challenge', previous, []).challenge).toBe(null);
   });
 });
