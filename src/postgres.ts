@@ -5,6 +5,7 @@
  * @module twosv/postgres
  */
 import { TwoSvError } from './errors.js';
+import { expiresAtOf } from './internal/expiry.js';
 import {
   checkStoreKey,
   type JsonValue,
@@ -320,10 +321,7 @@ SELECT count(*)::int AS n FROM gone`;
   ): Promise<PutResult> {
     checkStoreKey(key);
     const text = serializeRecord(record);
-    const expiresAt = options?.expiresAt;
-    if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
-      throw new TwoSvError('INVALID_OPTION', 'expiresAt must be a finite number of milliseconds');
-    }
+    const expiresAt = expiresAtOf(options);
     const expires = expiresAt === undefined ? null : expiresAt;
     let rows: Record<string, unknown>[];
     if (expectedVersion === null) {

@@ -6,6 +6,7 @@
 import { sha1 } from '@noble/hashes/legacy.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { TwoSvError } from './errors.js';
+import { expiresAtOf } from './internal/expiry.js';
 import type { RandomSource } from './secret.js';
 import {
   checkStoreKey,
@@ -202,10 +203,7 @@ export class RedisStore implements Store {
   ): Promise<PutResult> {
     checkStoreKey(key);
     const text = serializeRecord(record);
-    const expiresAt = options?.expiresAt;
-    if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
-      throw new TwoSvError('INVALID_OPTION', 'expiresAt must be a finite number of milliseconds');
-    }
+    const expiresAt = expiresAtOf(options);
     // A version this store never returns matches no hash: a conflict, without asking the server.
     if (expectedVersion !== null && (typeof expectedVersion !== 'string' || !VERSION.test(expectedVersion)))
       return CONFLICT;

@@ -8,7 +8,7 @@ import { maskPhone } from '../phone.js';
 import type { Policy } from '../policy.js';
 import { verifyTotp } from '../totp.js';
 import { equalConstantTime } from './codes.js';
-import { failure, isLocked, lockedResult } from './failures.js';
+import { codeIn, failure, isLocked, lockedResult } from './failures.js';
 import { withProof } from './proofs.js';
 import { type ChallengeRec, copyRecord, type DeviceRec, type UserRecord } from './record.js';
 import type { SendDraft, SendPlan } from './sends.js';
@@ -171,18 +171,7 @@ export function verifyChallenge(
     failed = 'invalid';
   }
   if (failed) {
-    return failure(rules.policy, record, mono, {
-      attempts: challenge.attempts,
-      clear: (next) => {
-        next.challenge = null;
-      },
-      setAttempts: (next, attempts) => {
-        next.challenge = { ...challenge, attempts };
-      },
-      reason: failed,
-      purpose: 'sign-in',
-      deviceId: device.id,
-    });
+    return failure(rules.policy, record, mono, codeIn('challenge', challenge, failed, 'sign-in', device.id));
   }
   // Field by field, as copyRecord: spreading a frozen store record is slow.
   const used: DeviceRec = { id: device.id, kind: device.kind, role: device.role, addedAt: device.addedAt };

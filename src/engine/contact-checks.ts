@@ -6,7 +6,7 @@ import { TwoSvError } from '../errors.js';
 import type { Policy } from '../policy.js';
 import { equalConstantTime } from './codes.js';
 import { maskContact, type ParsedContact } from './contact.js';
-import { failure, isLocked, lockedResult } from './failures.js';
+import { codeIn, failure, isLocked, lockedResult } from './failures.js';
 import { requireProof } from './proofs.js';
 import { type ContactPendingRec, type ContactRec, emptyRecord, type UserRecord } from './record.js';
 import type { SendDraft, SendPlan } from './sends.js';
@@ -75,18 +75,7 @@ export function confirmContact(
   if (isLocked(record, mono)) return { result: lockedResult(record) };
   requireProof(rules.policy, record, mono, proof);
   if (!equalConstantTime(rules.codeHash('contact', userId, c.id, typed), c.hash)) {
-    return failure(rules.policy, record, mono, {
-      attempts: c.attempts,
-      clear: (next) => {
-        next.contact = null;
-      },
-      setAttempts: (next, attempts) => {
-        next.contact = { ...c, attempts };
-      },
-      reason: 'invalid',
-      purpose: 'contact',
-      deviceId: undefined,
-    });
+    return failure(rules.policy, record, mono, codeIn('contact', c, 'invalid', 'contact', undefined));
   }
   const verified: ContactRec = { kind: c.kind, value: c.value, verifiedAt: mono };
   const info: ContactInfo = { kind: c.kind, masked: maskContact(c.kind, c.value), verifiedAt: mono };

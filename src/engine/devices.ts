@@ -20,7 +20,7 @@ import {
 } from '../policy.js';
 import { verifyTotp } from '../totp.js';
 import { equalConstantTime } from './codes.js';
-import { failure, isLocked, lockedResult } from './failures.js';
+import { codeIn, failure, isLocked, lockedResult } from './failures.js';
 import { requireProof, withProof } from './proofs.js';
 import { type DeviceRec, emptyRecord, type PendingRec, type UserRecord } from './record.js';
 import { revokeAllBrowsers } from './remembered.js';
@@ -213,18 +213,7 @@ export function confirmEnrollment(
     ok = equalConstantTime(rules.codeHash('enrollment', userId, p.id, typed), p.hash!);
   }
   if (!ok) {
-    return failure(policy, record, mono, {
-      attempts: p.attempts,
-      clear: (next) => {
-        next.pending = null;
-      },
-      setAttempts: (next, attempts) => {
-        next.pending = { ...p, attempts };
-      },
-      reason: 'invalid',
-      purpose: 'enrollment',
-      deviceId: undefined,
-    });
+    return failure(policy, record, mono, codeIn('pending', p, 'invalid', 'enrollment', undefined));
   }
   const replaced = p.replaces === undefined ? undefined : record.devices.find((d) => d.id === p.replaces);
   const device: DeviceRec = {

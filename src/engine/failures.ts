@@ -4,7 +4,7 @@
  * @module
  */
 import { lockDurationMs, type Policy } from '../policy.js';
-import type { UserRecord } from './record.js';
+import type { PendingField, UserRecord } from './record.js';
 import type { Step } from './step.js';
 import type { CodePurpose, EventBody, VerifyFailure } from './types.js';
 
@@ -21,6 +21,31 @@ export interface FailedCode {
   reason: 'invalid' | 'replayed';
   purpose: CodePurpose | 'recovery';
   deviceId: string | undefined;
+}
+
+/**
+ * The {@link FailedCode} for a code held in one of the record's fields (a challenge, a pending enrolment, a
+ * contact check): ending it empties the field, counting an attempt stores a copy with the new count.
+ */
+export function codeIn<F extends PendingField>(
+  field: F,
+  code: NonNullable<UserRecord[F]>,
+  reason: FailedCode['reason'],
+  purpose: CodePurpose,
+  deviceId: string | undefined,
+): FailedCode {
+  return {
+    attempts: code.attempts,
+    clear: (next) => {
+      next[field] = null as UserRecord[F];
+    },
+    setAttempts: (next, attempts) => {
+      next[field] = { ...code, attempts } as UserRecord[F];
+    },
+    reason,
+    purpose,
+    deviceId,
+  };
 }
 
 /**
