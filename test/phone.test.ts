@@ -3,7 +3,7 @@
 // input.
 import fc from 'fast-check';
 import examples from 'libphonenumber-js/examples.mobile.json' with { type: 'json' };
-import { type CountryCode, getCountries, getExampleNumber } from 'libphonenumber-js/max';
+import { type CountryCode, getCountries, getExampleNumber, Metadata } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
 import { TwoSvError } from '../src/errors.js';
 import {
@@ -241,18 +241,36 @@ describe('properties over every region', () => {
   });
 
   it('a number with one digit dropped or added is refused or another number, never the same', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...EXAMPLES), fc.nat(), fc.boolean(), (x, at, drop) => {
-        const digits = x.e164.slice(1);
-        const i = 1 + (at % (digits.length - 1));
-        const changed = drop
-          ? digits.slice(0, i) + digits.slice(i + 1)
-          : `${digits.slice(0, i)}5${digits.slice(i)}`;
-        const result = code(() => normalizePhone(`+${changed}`));
-        if (result === undefined) expect(normalizePhone(`+${changed}`)).not.toBe(x.e164);
-        else expect(result).toBe('INVALID_PHONE');
-      }),
-    );
+    // Every example, every position after the country code's first digit: about 5,000 numbers, and no seed
+    // that passes one run and fails the next. The one way back to the same number is a region whose dialing
+    // plan re-inserts an implied digit (Norfolk Island's 5-digit local form gets its leading 3 back), so a
+    // repeat is allowed only where the metadata has such a transform rule.
+    const plan = new Metadata();
+    for (const x of EXAMPLES) {
+      const digits = x.e164.slice(1);
+      for (let i = 1; i < digits.length; i++) {
+        for (const changed of [
+          digits.slice(0, i) + digits.slice(i + 1),
+          `${digits.slice(0, i)}5${digits.slice(i)}`,
+        ]) {
+          const result = code(() => normalizePhone(`+${changed}`));
+          if (result !== undefined) {
+            expect(result).toBe('INVALID_PHONE');
+          } else if (normalizePhone(`+${changed}`) === x.e164) {
+            plan.selectNumberingPlan(x.region);
+            // The method exists at run time; the package's types leave it out.
+            const rules = plan.numberingPlan as unknown as {
+              nationalPrefixTransformRule(): string | undefined;
+            };
+            expect({ region: x.region, changed, rule: rules.nationalPrefixTransformRule() }).toEqual({
+              region: x.region,
+              changed,
+              rule: expect.any(String),
+            });
+          }
+        }
+      }
+    }
   });
 });
 
