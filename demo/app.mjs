@@ -25,6 +25,13 @@ export const SESSION_MAX_MS = 12 * 3600 * 1000;
 export const sessionExpiry = (data) =>
   Math.min(data.seenAt + SESSION_IDLE_MS, data.createdAt + SESSION_MAX_MS);
 const token = () => randomBytes(32).toString('base64url');
+/**
+ * The demo's support password, when neither the `supportPassword` option nor `DEMO_SUPPORT_PASSWORD` is set.
+ * REAL APP: no shared password: support resets belong in your staff console, behind its own sign-in.
+ */
+export const DEMO_SUPPORT_PASSWORD = 'demo-support';
+/** Activity entries per page of "Recent activity". */
+export const ACTIVITY_PAGE = 10;
 
 /** Constant-time equality of two strings (the CSRF token check). */
 function sameToken(a, b) {
@@ -36,9 +43,10 @@ function sameToken(a, b) {
 /**
  * Builds the demo app. `clock` is passed to the engine so tests can move time; `accounts`, `sessions` and
  * `limits` replace the in-memory records and counters (see `accounts.mjs`, `limits.mjs`, `storage.mjs`),
- * `store` the engine's `MemoryStore`; `where` says on the welcome page where accounts are kept.
+ * `store` the engine's `MemoryStore`; `where` says on the welcome page where accounts are kept;
+ * `supportPassword` guards the `/support` page (default {@link DEMO_SUPPORT_PASSWORD}).
  * @param {{ clock?: () => number, issuer?: string, accounts?: object, sessions?: object, limits?: object,
- *   store?: import('twosv').Store, codeKey?: string, where?: string }} [options]
+ *   store?: import('twosv').Store, codeKey?: string, where?: string, supportPassword?: string }} [options]
  */
 export function createDemoApp(options = {}) {
   const clock = options.clock ?? Date.now;
@@ -50,6 +58,7 @@ export function createDemoApp(options = {}) {
   // Sign-in and sign-up attempts, counted where the rest is kept (rate-limiter-flexible).
   const limits = options.limits ?? createMemoryLimits();
   const handsets = createHandsets();
+  const supportPassword = options.supportPassword ?? DEMO_SUPPORT_PASSWORD;
   // The texts that carry codes, in each user's language: twosv's ready-made ones, as a real sender would use.
   const messages = createMessages({ brand: { en: 'twosv demo', 'zh-CN': 'twosv演示' } });
 
@@ -239,6 +248,63 @@ export function createDemoApp(options = {}) {
       status: 429,
     });
 
+  /**
+   * The support page: its form, and with the right support password, the reset of the named user
+   * (`adminReset`, with who did it and why, which go into the user's activity log).
+   */
+  async function support(ctx, form, context) {
+    const { t } = ctx;
+    const values = {
+      username: String(form.username ?? '').slice(0, 100),
+      actor: String(form.actor ?? '')
+        .normalize('NFKC')
+        .trim(),
+      reason: String(form.reason ?? '')
+        .normalize('NFKC')
+        .trim(),
+    };
+    const show = (flash, status = 200) =>
+      page(ctx, {
+        title: t('title.support'),
+        body: views.support({ t, csrf: ctx.data.csrf, values: flash?.error ? values : {} }),
+        flash,
+        status,
+      });
+    if (ctx.req.method === 'GET') return show(undefined);
+    // Guessing the support password is limited like guessing a user's.
+    const key = `support|${context.ip}`;
+    const wait = await overLimit([[limits.signInFailures, key]]);
+    if (wait !== undefined)
+      return show(notice('too-many', { times: { at: clock() + wait }, error: true }), 429);
+    if (!sameToken(form.password, supportPassword)) {
+      return show(notice('support.bad-password', { error: true }), 401);
+    }
+    await limits.signInFailures.delete(key);
+    const id = accountId(values.username);
+    const account = await accounts.get(id);
+    if (!account) return show(notice('support.no-account', { error: true }), 404);
+    const { actor, reason } = values;
+    if (actor.length < 1 || actor.length > 200 || reason.length < 1 || reason.length > 500) {
+      return show(notice('support.bad-form', { error: true }), 400);
+    }
+    try {
+      await twoStep.adminReset(id, { actor, reason, context });
+    } catch (err) {
+      if (err instanceof TwoSvError && err.code === 'UNKNOWN_USER') {
+        return show(notice('support.no-record', { params: { name: account.name }, error: true }), 404);
+      }
+      return show(explain(err), 400);
+    }
+    // What was removed, from the reset's own entry in the user's activity log.
+    const log = await twoStep.activity(id, { limit: 20 });
+    const entry = log.entries.find((e) => e.type === 'two-step-reset');
+    return show(
+      notice('support.done', {
+        params: { name: account.name, devices: entry?.devices.length ?? 0, codes: entry?.recoveryCodes ?? 0 },
+      }),
+    );
+  }
+
   // ----- routes ---------------------------------------------------------------------------------------
 
   async function route(ctx) {
@@ -255,12 +321,15 @@ export function createDemoApp(options = {}) {
       return redirect(res, /^\/(?![/\\])/.test(back) ? back : '/');
     }
 
-    // The demo phone stands apart from accounts and sessions: it is the user's handset, not the site.
+    // The demo phone stands in for the user's handsets. It shows only what was sent for the account signed
+    // in on this browser (past its password, so during the second step too), to the number asked for: a
+    // visitor cannot read another account's codes by typing its number.
     if (req.method === 'GET' && url.pathname === '/phone') {
+      const owner = ctx.data && ctx.data.stage !== 'anonymous' ? ctx.data.user : undefined;
       const raw = url.searchParams.get('number');
       let number;
       let error;
-      if (raw) {
+      if (raw && owner) {
         try {
           number = normalizePhone(raw);
         } catch {
@@ -269,8 +338,10 @@ export function createDemoApp(options = {}) {
       }
       const body = views.phone({
         t,
+        owner: owner !== undefined,
         number: number ?? raw,
-        messages: number ? handsets.messages(number) : [],
+        numbers: owner ? handsets.numbers(owner) : [],
+        messages: number ? handsets.messages(number, owner) : [],
         error,
       });
       return html(res, views.page({ t, here: ctx.here, title: t('title.phone'), body }));
@@ -291,6 +362,24 @@ export function createDemoApp(options = {}) {
       );
     }
 
+    // The address attempts come from, and what the activity log keeps of each request (shown to the user on
+    // "Recent activity"). REAL APP: behind a proxy, the client address it reports.
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const context = {
+      ip: address.slice(0, 64),
+      userAgent: String(req.headers['user-agent'] ?? '')
+        .replace(/[^\x20-\x7e]/g, '')
+        .slice(0, 512),
+    };
+
+    // Support's reset of a user who lost every device and every recovery code. REAL APP: this is your staff
+    // console, with its own sign-in and the identity checks it takes to trust a caller; never a page of the
+    // user-facing app behind a shared password, as here.
+    if (url.pathname === '/support' && (req.method === 'GET' || req.method === 'POST')) {
+      if (!ctx.data) await startSession(ctx, { stage: 'anonymous' });
+      return support(ctx, form, context);
+    }
+
     if (!ctx.data || ctx.data.stage === 'anonymous') {
       if (req.method === 'GET' && url.pathname === '/') {
         // A session from the first visit, so that the sign-in and sign-up forms carry a token too.
@@ -304,9 +393,6 @@ export function createDemoApp(options = {}) {
       if (!ctx.data) return redirect(res, '/');
     }
     const data = ctx.data;
-
-    // The address attempts come from. REAL APP: behind a proxy, the client address it reports.
-    const address = req.socket.remoteAddress ?? 'unknown';
 
     if (req.method === 'POST' && url.pathname === '/signup' && data.stage === 'anonymous') {
       const wait = await overLimit([[limits.signUpAddress, address]]);
@@ -394,9 +480,19 @@ export function createDemoApp(options = {}) {
     if (req.method === 'GET' && url.pathname === '/') {
       if (data.stage !== 'signed-in') return redirect(res, '/challenge');
       const status = await twoStep.status(user);
+      const browsers = await twoStep.rememberedBrowsers(user);
       return page(ctx, {
         title: t('title.security'),
-        body: views.settings({ t, csrf: data.csrf, now: clock(), status, pending: data.pending }),
+        body: views.settings({
+          t,
+          csrf: data.csrf,
+          now: clock(),
+          status,
+          pending: data.pending,
+          browsers,
+          thisBrowser: trustCookie(req)?.split('.')[0],
+          warnAt: twoStep.policy.recoveryCodes.warnAt,
+        }),
         side: views.notifications({ t, events: await accounts.notifications(user) }),
       });
     }
@@ -424,6 +520,9 @@ export function createDemoApp(options = {}) {
           current: current ?? null,
           last: last ?? null,
           others: confirmed.filter((d) => d.id !== (current ?? last)?.id),
+          // A recovery code replaces a device code at sign-in (where lost devices are met), not in a step-up.
+          recovery: data.stage === 'second-step',
+          recoveryOpen: shown?.key === 'reason.recovery-invalid',
           notice: shown ? render(t, shown).html : undefined,
         }),
       });
@@ -447,20 +546,18 @@ export function createDemoApp(options = {}) {
     }
 
     if (req.method === 'POST' && url.pathname === '/challenge/verify') {
-      const result = await twoStep.verify(user, String(form.code ?? ''));
+      const result = await twoStep.verify(user, String(form.code ?? ''), { context });
       if (!result.ok) {
         data.notice = await failure(user, result, data.challengeDevice);
         return redirect(res, '/challenge');
       }
       if (form.remember === 'on') {
-        // REAL APP: list remembered browsers on the settings page (rememberedBrowsers), so a user can
-        // forget one (revokeRememberedBrowser), and revoke them all after a password change.
-        const label = String(req.headers['user-agent'] ?? '')
-          .replace(/[^\x20-\x7e]/g, '')
-          .slice(0, 100);
+        // Listed on the settings page (rememberedBrowsers) under this label, where the user can revoke it.
+        // REAL APP: also revokeRememberedBrowsers(user, { reason: 'password-changed' }) on a password change.
         const remembered = await twoStep.rememberBrowser(user, {
-          label: label || 'web browser',
+          label: views.browserLabel(t, context.userAgent),
           proof: result.proof,
+          context,
         });
         setTrust(res, remembered.token, remembered.browser.expiresAt);
       }
@@ -476,6 +573,41 @@ export function createDemoApp(options = {}) {
       return redirect(res, stepUp && data.returnTo ? data.returnTo : '/');
     }
 
+    if (req.method === 'POST' && url.pathname === '/challenge/recovery' && data.stage === 'second-step') {
+      // A recovery code in place of a device code: each works once; a wrong one counts toward the same lock.
+      let result;
+      try {
+        result = await twoStep.useRecoveryCode(user, String(form.code ?? ''), { context });
+      } catch (err) {
+        data.notice = explain(err); // 2SV was turned off or reset meanwhile
+        return redirect(res, '/challenge');
+      }
+      if (!result.ok) {
+        data.notice =
+          result.reason === 'locked'
+            ? undefined // the challenge page says it, from the status
+            : notice('reason.recovery-invalid', {
+                params: { attemptsLeft: result.attemptsLeft },
+                error: true,
+              });
+        return redirect(res, '/challenge');
+      }
+      const low = result.remaining <= twoStep.policy.recoveryCodes.warnAt;
+      await startSession(ctx, {
+        user,
+        name: data.name,
+        stage: 'signed-in',
+        flash: notice('flash.recovery-used', {
+          params: { n: result.remaining },
+          extra: low ? ['flash.recovery-low'] : [],
+          error: low,
+        }),
+        // The proof lets this session replace the lost devices at once.
+        proof: result.proof,
+      });
+      return redirect(res, '/');
+    }
+
     // Everything below is for signed-in users only.
     if (data.stage !== 'signed-in') return redirect(res, '/challenge');
 
@@ -485,6 +617,43 @@ export function createDemoApp(options = {}) {
       return page(ctx, {
         title: t('title.confirm-disable'),
         body: views.confirmDisable({ t, csrf: data.csrf, devices: status.devices }),
+      });
+    }
+
+    if (req.method === 'GET' && url.pathname === '/recovery') {
+      const status = await twoStep.status(user);
+      if (!status.enabled) return redirect(res, '/');
+      return page(ctx, {
+        title: t('title.recovery'),
+        body: views.confirmRecovery({ t, csrf: data.csrf, codes: status.recoveryCodes }),
+      });
+    }
+
+    if (req.method === 'GET' && url.pathname === '/devices/replace') {
+      const status = await twoStep.status(user);
+      const device = status.devices.find((d) => d.confirmed && d.id === url.searchParams.get('deviceId'));
+      if (!device || status.locked) return redirect(res, '/');
+      return page(ctx, {
+        title: t('title.replace'),
+        body: views.replaceDevice({ t, csrf: data.csrf, device }),
+      });
+    }
+
+    if (req.method === 'GET' && url.pathname === '/activity') {
+      // The engine's log, newest first: written with each change, so it shows exactly what happened.
+      const before = Number(url.searchParams.get('before'));
+      const log = await twoStep.activity(user, {
+        limit: ACTIVITY_PAGE,
+        ...(Number.isSafeInteger(before) && before > 0 ? { before } : {}),
+      });
+      return page(ctx, {
+        title: t('title.activity'),
+        body: views.activity({
+          t,
+          entries: log.entries,
+          next: log.next,
+          first: !url.searchParams.has('before'),
+        }),
       });
     }
 
@@ -502,54 +671,90 @@ export function createDemoApp(options = {}) {
     let returnTo = '/';
     try {
       if (req.method === 'POST' && url.pathname === '/enroll/authenticator') {
+        const replaces = form.replaces ? String(form.replaces) : undefined;
+        if (replaces) returnTo = `/devices/replace?deviceId=${encodeURIComponent(replaces)}`;
         const enrollment = await twoStep.enrollAuthenticator(user, {
           account: data.name,
-          role: form.role,
+          ...(replaces ? { replaces } : { role: form.role }),
           proof: data.proof,
+          context,
         });
         // Shown once, on this page; the engine keeps the secret (sealed, in a real app).
-        data.pending = { kind: 'authenticator', secret: enrollment.secret, qrSvg: enrollment.qrSvg };
+        data.pending = {
+          kind: 'authenticator',
+          secret: enrollment.secret,
+          qrSvg: enrollment.qrSvg,
+          replaces: replaces ?? null,
+        };
       } else if (req.method === 'POST' && url.pathname === '/enroll/phone') {
+        const replaces = form.replaces ? String(form.replaces) : undefined;
+        if (replaces) returnTo = `/devices/replace?deviceId=${encodeURIComponent(replaces)}`;
         const started = await twoStep.enrollPhone(user, {
           phone: String(form.phone ?? ''),
           kind: form.kind === 'voice' ? 'voice' : 'sms',
-          role: form.role,
+          ...(replaces ? { replaces } : { role: form.role }),
           proof: data.proof,
+          context,
         });
-        if (started.ok) data.pending = { kind: started.enrollment.kind, phone: started.enrollment.phone };
-        else data.flash = await failure(user, started, undefined, 'sms');
+        if (started.ok) {
+          const { kind, phone } = started.enrollment;
+          data.pending = { kind, phone, replaces: replaces ?? null };
+        } else data.flash = await failure(user, started, undefined, 'sms');
       } else if (req.method === 'POST' && url.pathname === '/enroll/confirm') {
-        const result = await twoStep.confirmEnrollment(user, String(form.code ?? ''));
+        const result = await twoStep.confirmEnrollment(user, String(form.code ?? ''), { context });
         if (result.ok) {
           if (result.proof) data.proof = result.proof; // turning 2SV on verifies this session
+          const replaced = data.pending?.replaces;
           data.pending = undefined;
-          data.flash = notice(result.enabled ? 'flash.device-added-on' : 'flash.device-added');
+          data.flash = notice(
+            replaced
+              ? 'flash.device-replaced'
+              : result.enabled
+                ? 'flash.device-added-on'
+                : 'flash.device-added',
+          );
         } else {
           data.flash = await failure(user, result, undefined, data.pending?.kind);
         }
       } else if (req.method === 'POST' && url.pathname === '/enroll/cancel') {
+        await twoStep.cancelEnrollment(user); // the QR code or the sent code stops working
         data.pending = undefined;
       } else if (req.method === 'POST' && url.pathname === '/devices/swap') {
-        await twoStep.swapPrimary(user, { deviceId: String(form.deviceId), proof: data.proof });
+        await twoStep.swapPrimary(user, { deviceId: String(form.deviceId), proof: data.proof, context });
         data.flash = notice('flash.primary-changed');
       } else if (req.method === 'POST' && url.pathname === '/devices/remove') {
         returnTo = `/devices/remove?deviceId=${encodeURIComponent(String(form.deviceId))}`;
         if (form.confirm !== 'yes') return redirect(res, returnTo);
-        await twoStep.removeDevice(user, String(form.deviceId), { proof: data.proof });
+        await twoStep.removeDevice(user, String(form.deviceId), { proof: data.proof, context });
         data.flash = notice('flash.device-removed');
       } else if (req.method === 'POST' && url.pathname === '/disable') {
         returnTo = '/disable';
         if (form.confirm !== 'yes') return redirect(res, returnTo);
-        await twoStep.disable(user, { proof: data.proof }); // which forgets the remembered browsers too
+        // Which forgets the remembered browsers and the recovery codes too.
+        await twoStep.disable(user, { proof: data.proof, context });
         data.flash = notice('flash.disabled');
       } else if (req.method === 'POST' && url.pathname === '/simulate-abnormal') {
         // REAL APP: call this when your risk checks flag a sign-in (new country, impossible travel...).
-        await twoStep.requireReverification(user, { reason: t('abnormal.reason') });
+        await twoStep.requireReverification(user, { reason: t('abnormal.reason'), context });
         // A demand for a fresh second step ends every remembered browser too: one of them may be the
         // abnormal one.
         await twoStep.revokeRememberedBrowsers(user);
         await endSession(ctx);
         return redirect(res, '/');
+      } else if (req.method === 'POST' && url.pathname === '/recovery/issue') {
+        returnTo = '/recovery';
+        const issued = await twoStep.issueRecoveryCodes(user, { proof: data.proof, context });
+        // Shown in this response only: never kept in the session, never shown again.
+        return page(ctx, {
+          title: t('title.recovery-codes'),
+          body: views.recoveryCodes({ t, codes: issued.codes, name: data.name, at: issued.issuedAt }),
+        });
+      } else if (req.method === 'POST' && url.pathname === '/browsers/revoke') {
+        const left = await twoStep.revokeRememberedBrowser(user, String(form.browserId ?? ''));
+        data.flash = notice('flash.browser-revoked', { params: { n: left.length } });
+      } else if (req.method === 'POST' && url.pathname === '/browsers/revoke-all') {
+        await twoStep.revokeRememberedBrowsers(user);
+        data.flash = notice('flash.browsers-revoked');
       } else {
         return page(ctx, {
           title: t('title.not-found'),

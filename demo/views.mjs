@@ -1,7 +1,8 @@
 // HTML for the demo: small server-rendered pages. Every word comes from `text.mjs` through `t`; every value
 // that comes from a user or from the engine goes through `esc`, except the QR code SVG, which twosv builds
 // from escaped, percent-encoded text. The only script turns <time> elements into the reader's local time
-// (the server does not know the reader's time zone); without it they read in UTC.
+// (the server does not know the reader's time zone; without it they read in UTC), and makes "copy" buttons
+// copy their text.
 
 /** Escapes text for HTML element content and attribute values. */
 export function esc(value) {
@@ -38,10 +39,15 @@ const STYLE = `
   nav a { color: #fff; margin-left: 16px; }
   .handset { max-width: 380px; border: 10px solid #1d2430; border-radius: 28px; }
   .handset li { background: #e3e8ef; border-radius: 12px; padding: 8px 10px; list-style: none; margin: 0 0 8px -30px; }
+  ol.codes { columns: 2; font: 17px monospace; padding-left: 2.2em; }
+  ol.codes li { margin-bottom: 6px; }
+  .real-app { border-left: 4px solid #c93b3b; }
 `;
 
 const LOCAL_TIME_SCRIPT = `for (const el of document.querySelectorAll('time[data-local]'))
-  el.textContent = new Date(el.dateTime).toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' });`;
+  el.textContent = new Date(el.dateTime).toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' });
+for (const b of document.querySelectorAll('button[data-copy]'))
+  b.addEventListener('click', () => navigator.clipboard.writeText(b.dataset.copy).then(() => { b.textContent = b.dataset.done; }));`;
 
 /**
  * A moment for people: a <time> element the script shows in the reader's time zone, rounded up to the
@@ -78,6 +84,35 @@ function form(action, csrf, inner, attrs = '') {
 }
 
 const deviceName = (t, d) => `${t(`kind.${d.kind}`)}${d.phone ? ` ${d.phone}` : ''}`;
+
+const BROWSERS = [
+  [/Edg(?:e|A|iOS)?\//, 'Edge'],
+  [/OPR\/|Opera/, 'Opera'],
+  [/Firefox\/|FxiOS\//, 'Firefox'],
+  [/Chrome\/|CriOS\/|Chromium\//, 'Chrome'],
+  [/Safari\//, 'Safari'],
+];
+const SYSTEMS = [
+  [/Windows/, 'Windows'],
+  [/Android/, 'Android'],
+  [/iPhone|iPad|iPod/, 'iOS'],
+  [/CrOS/, 'ChromeOS'],
+  [/Mac OS X|Macintosh/, 'macOS'],
+  [/Linux/, 'Linux'],
+];
+
+/**
+ * A browser's name for people, from its user agent: "Chrome on Linux", "Firefox on Windows". Kept simple
+ * (the first match of a short list, in this order since Edge and Opera say "Chrome" too, and Android
+ * "Linux"); the label of a remembered browser and the "Browser" column of the activity page.
+ */
+export function browserLabel(t, userAgent) {
+  const ua = String(userAgent ?? '');
+  const browser = BROWSERS.find(([re]) => re.test(ua))?.[1];
+  const os = SYSTEMS.find(([re]) => re.test(ua))?.[1];
+  if (browser && os) return t('browser.on', { browser, os });
+  return browser ?? os ?? t('browser.unknown');
+}
 
 /** The whole page: header, flash message (HTML lines from `rich`), main column, optional side column. */
 export function page({ t, title, user, csrf, flash, body, side = '', here = '/' }) {
@@ -132,7 +167,19 @@ ${form(
  * @param {{ t: any, csrf: string, now: number, stepUp?: boolean, locked: number | null, current: object | null,
  *   last: object | null, others: object[], notice?: string[] }} state (`notice`: HTML lines from `rich`)
  */
-export function challenge({ t, csrf, now, stepUp = false, locked, current, last, others, notice }) {
+export function challenge({
+  t,
+  csrf,
+  now,
+  stepUp = false,
+  locked,
+  current,
+  last,
+  others,
+  recovery = false,
+  recoveryOpen = false,
+  notice,
+}) {
   // Cancel leaves a sign-in (signing out), or a step-up (back to the settings).
   const cancel = form(
     '/challenge/cancel',
@@ -193,11 +240,24 @@ ${others
   )
   .join('')}
 ${device && device.kind !== 'authenticator' ? `<p class="muted">${esc(t('challenge.phone-hint'))}</p>` : ''}
+${
+  recovery
+    ? `<details id="use-recovery"${recoveryOpen ? ' open' : ''}><summary>${esc(t('challenge.recovery'))}</summary>
+${form(
+  '/challenge/recovery',
+  csrf,
+  `<p>${esc(t('challenge.recovery.prompt'))}</p>
+  <input type="text" name="code" autocomplete="off" autocapitalize="off" spellcheck="false" placeholder="xxxx-xxxx-xxxx" required>
+  <button>${esc(t('button.sign-in'))}</button>`,
+  ' id="recovery"',
+)}</details>`
+    : ''
+}
 ${cancel}</section>`;
 }
 
 /** Settings: 2SV state, devices, adding a device, and the sensitive actions. */
-export function settings({ t, csrf, now, status, pending }) {
+export function settings({ t, csrf, now, status, pending, browsers = [], thisBrowser, warnAt = 3 }) {
   const locked = status.locked && status.lockedUntil !== null;
   const rows = status.devices
     .map(
@@ -211,7 +271,7 @@ export function settings({ t, csrf, now, status, pending }) {
           d.role !== 'primary'
             ? `${form('/devices/swap', csrf, `<input type="hidden" name="deviceId" value="${esc(d.id)}"><button class="secondary" name="swap">${esc(t('button.make-primary'))}</button>`, ' class="inline"')} `
             : ''
-        }<a class="remove" href="/devices/remove?deviceId=${encodeURIComponent(d.id)}">${esc(t('button.remove'))}</a>`
+        }<a class="replace" href="/devices/replace?deviceId=${encodeURIComponent(d.id)}">${esc(t('button.replace'))}</a> <a class="remove" href="/devices/remove?deviceId=${encodeURIComponent(d.id)}">${esc(t('button.remove'))}</a>`
   }</td></tr>`,
     )
     .join('');
@@ -228,47 +288,91 @@ ${next ? `<p id="next-step">${esc(next)}</p>` : ''}
 ${status.recommendAuthenticator ? `<p class="flash" id="recommend">${esc(t('settings.recommend'))}</p>` : ''}
 ${rows ? `<table id="devices"><tr><th>${esc(t('settings.col.device'))}</th><th>${esc(t('settings.col.role'))}</th><th></th></tr>${rows}</table>` : ''}
 </section>
-${locked ? '' : pending ? pendingEnrollment(t, csrf, pending) : enrollForms(t, csrf, status)}
+${locked ? '' : pending ? pendingEnrollment(t, csrf, pending, status) : enrollForms(t, csrf, status)}
+${status.enabled ? recoverySection(t, status, locked, warnAt) : ''}
+${browsers.length ? browserSection(t, csrf, browsers, thisBrowser) : ''}
 ${
   status.enabled && !locked
     ? `<section><h2>${esc(t('settings.security'))}</h2>
 <p><a href="/disable" id="disable">${esc(t('button.disable'))}</a></p>
 ${form('/simulate-abnormal', csrf, `<button class="secondary" id="abnormal">${esc(t('button.abnormal'))}</button> <span class="muted">${esc(t('settings.abnormal'))}</span>`)}</section>`
     : ''
-}`;
+}
+<section><h2>${esc(t('settings.activity'))}</h2><p><a href="/activity" id="activity-link">${esc(t('button.activity'))}</a> <span class="muted">${esc(t('settings.activity.about'))}</span></p></section>`;
+}
+
+/** Recovery codes: how many are left (a warning when few), and the way to a new set. */
+function recoverySection(t, status, locked, warnAt) {
+  const codes = status.recoveryCodes;
+  const low = codes && codes.remaining <= warnAt;
+  return `<section id="recovery-codes-status"><h2>${esc(t('settings.recovery'))}</h2>
+<p id="recovery-left">${
+    codes
+      ? rich(t, 'settings.recovery.left', { n: codes.remaining }, { at: localTime(codes.issuedAt) })
+      : esc(t('settings.recovery.none'))
+  }</p>
+${low ? `<p class="flash error" id="recovery-low">${esc(t('settings.recovery.low', { n: codes.remaining }))}</p>` : ''}
+${locked ? '' : `<p><a href="/recovery" id="recovery-link">${esc(t(codes ? 'button.recovery.new' : 'button.recovery.get'))}</a></p>`}
+</section>`;
+}
+
+/** Remembered browsers: label, when remembered, last used; never the token. Revoke one, or all. */
+function browserSection(t, csrf, browsers, thisBrowser) {
+  const rows = browsers
+    .map(
+      (
+        b,
+      ) => `<tr data-browser="${esc(b.id)}"><td>${esc(b.label)}${b.id === thisBrowser ? ` <span class="badge on">${esc(t('browsers.this'))}</span>` : ''}</td>
+  <td>${localTime(b.createdAt)}</td><td>${b.lastUsedAt ? localTime(b.lastUsedAt) : esc(t('browsers.never'))}</td>
+  <td>${form('/browsers/revoke', csrf, `<input type="hidden" name="browserId" value="${esc(b.id)}"><button class="secondary" name="revoke">${esc(t('button.revoke'))}</button>`, ' class="inline"')}</td></tr>`,
+    )
+    .join('');
+  return `<section id="browsers"><h2>${esc(t('settings.browsers'))}</h2>
+<p class="muted">${esc(t('browsers.about'))}</p>
+<table id="browser-list"><tr><th>${esc(t('browsers.col.browser'))}</th><th>${esc(t('browsers.col.created'))}</th><th>${esc(t('browsers.col.used'))}</th><th></th></tr>${rows}</table>
+${form('/browsers/revoke-all', csrf, `<button class="secondary" id="revoke-all">${esc(t('button.revoke-all'))}</button>`)}</section>`;
 }
 
 function enrollForms(t, csrf, status) {
   if (status.setupStep === null && status.devices.filter((d) => d.confirmed).length >= 2) return '';
   const role = status.setupStep === 'enroll-backup' ? 'backup' : 'primary';
   return `<section><h2>${esc(t('settings.add', { role }))}</h2>
-${form(
-  '/enroll/authenticator',
-  csrf,
-  `<input type="hidden" name="role" value="${role}">
+${addForms(t, csrf, `<input type="hidden" name="role" value="${role}">`)}</section>`;
+}
+
+/** The two ways to add a device (an app, a phone), each form carrying `hidden` (the role, or what it replaces). */
+function addForms(t, csrf, hidden) {
+  return `${form(
+    '/enroll/authenticator',
+    csrf,
+    `${hidden}
   <button>${esc(t('button.use-authenticator'))}</button> <span class="muted">${esc(t('settings.apps'))}</span>`,
-  ' id="enroll-authenticator"',
-)}
+    ' id="enroll-authenticator"',
+  )}
 ${form(
   '/enroll/phone',
   csrf,
-  `<input type="hidden" name="role" value="${role}">
+  `${hidden}
   <input type="tel" name="phone" placeholder="${esc(t('field.phone'))}" required>
   <label><input type="radio" name="kind" value="sms" checked> ${esc(t('kind.sms.option'))}</label>
   <label><input type="radio" name="kind" value="voice"> ${esc(t('kind.voice.option'))}</label>
   <button>${esc(t('button.send-code'))}</button>`,
   ' id="enroll-phone"',
-)}</section>`;
+)}`;
 }
 
-function pendingEnrollment(t, csrf, pending) {
+function pendingEnrollment(t, csrf, pending, status) {
+  const old = pending.replaces && status.devices.find((d) => d.id === pending.replaces);
+  const replacing = old
+    ? `<p id="replacing">${esc(t('settings.replacing', { device: deviceName(t, old), role: t(`role.${old.role}`) }))}</p>`
+    : '';
   if (pending.kind === 'authenticator') {
-    return `<section id="pending"><h2>${esc(t('settings.scan'))}</h2>
+    return `<section id="pending"><h2>${esc(t('settings.scan'))}</h2>${replacing}
 <div id="qr" style="width:220px">${pending.qrSvg}</div>
 <p class="muted">${esc(t('settings.cant-scan'))}</p><p class="secret" id="secret">${esc(pending.secret)}</p>
 ${confirmForm(t, csrf, t('settings.scan.confirm'))}</section>`;
   }
-  return `<section id="pending"><h2>${esc(t('settings.phone.heading'))}</h2>
+  return `<section id="pending"><h2>${esc(t('settings.phone.heading'))}</h2>${replacing}
 <p>${esc(t(`settings.phone.sent.${pending.kind}`, { phone: pending.phone }))}</p>
 ${confirmForm(t, csrf, t('settings.phone.confirm'))}</section>`;
 }
@@ -309,21 +413,124 @@ ${form('/devices/remove', csrf, `<input type="hidden" name="deviceId" value="${e
 <p><a href="/" id="confirm-no">${esc(t('button.keep'))}</a></p></section>`;
 }
 
+/** Before a new set of recovery codes: what they are, that the old set stops working, and an explicit go. */
+export function confirmRecovery({ t, csrf, codes }) {
+  return `<section id="confirm-recovery"><h2>${esc(t('title.recovery'))}</h2>
+<p>${esc(t('recovery.what'))}</p>
+${codes ? `<p class="flash error" id="voids">${esc(t('recovery.voids', { n: codes.remaining }))}</p>` : ''}
+<p>${esc(t('recovery.ready'))}</p>
+${form('/recovery/issue', csrf, `<button id="issue-codes">${esc(t('button.recovery.show'))}</button>`)}
+<p><a href="/" id="confirm-no">${esc(t('button.not-now'))}</a></p></section>`;
+}
+
+/**
+ * The new recovery codes, shown once (this response is the only place they exist outside the user's hands):
+ * grouped as the engine made them, with a copy button and a .txt download built in the page.
+ */
+export function recoveryCodes({ t, codes, name, at }) {
+  const file = [
+    t('recovery.file.title', { app: t('app.name'), name }),
+    t('recovery.file.date', { date: new Date(at).toISOString().slice(0, 10) }),
+    '',
+    ...codes,
+    '',
+    t('recovery.file.note'),
+    '',
+  ].join('\n');
+  return `<section id="new-codes"><h2>${esc(t('title.recovery-codes'))}</h2>
+<p class="flash error" id="once">${esc(t('recovery.once'))}</p>
+<ol class="codes" id="recovery-codes">${codes.map((c) => `<li><code>${esc(c)}</code></li>`).join('')}</ol>
+<p><button type="button" class="secondary" id="copy-codes" data-copy="${esc(codes.join('\n'))}" data-done="${esc(t('button.copied'))}">${esc(t('button.copy'))}</button>
+<a id="download-codes" download="twosv-demo-recovery-codes.txt" href="data:text/plain;charset=utf-8,${encodeURIComponent(file)}">${esc(t('button.download'))}</a></p>
+<p>${esc(t('recovery.use'))}</p>
+<p><a href="/" id="saved">${esc(t('button.saved'))}</a></p></section>`;
+}
+
+/** Replacing a lost or changed device: the new one, an app or a phone, takes its role once confirmed. */
+export function replaceDevice({ t, csrf, device }) {
+  return `<section id="replace"><h2>${esc(t('title.replace'))}</h2>
+<p>${esc(t('replace.what'))} <strong>${esc(deviceName(t, device))}</strong> (${esc(t(`role.${device.role}`))})</p>
+<p class="muted">${esc(t('replace.how'))}</p>
+${addForms(t, csrf, `<input type="hidden" name="replaces" value="${esc(device.id)}">`)}
+<p><a href="/" id="confirm-no">${esc(t('button.keep'))}</a></p></section>`;
+}
+
+/** The device an activity entry is about, masked as the engine gives it, or nothing. */
+function entryDevice(t, e) {
+  if (e.device) return deviceName(t, e.device);
+  if (e.type === 'enrollment-started' || e.type === 'enrollment-cancelled') return deviceName(t, e);
+  return '';
+}
+
+/**
+ * "Recent activity": one page of the engine's log, newest first, with the time, the action in words, the
+ * device (masked), and the address and browser the change came from.
+ */
+export function activity({ t, entries, next, first }) {
+  const rows = entries
+    .map((e) => {
+      const ua = e.context?.userAgent;
+      return `<tr data-type="${esc(e.type)}"><td>${localTime(e.at)}</td><td>${eventLine(t, e)}</td>
+  <td>${esc(entryDevice(t, e))}</td><td class="ip">${esc(e.context?.ip ?? '')}</td>
+  <td class="browser"${ua ? ` title="${esc(ua)}"` : ''}>${ua ? esc(browserLabel(t, ua)) : ''}</td></tr>`;
+    })
+    .join('');
+  return `<section id="activity"><h2>${esc(t('title.activity'))}</h2>
+<p class="muted">${esc(t('activity.about'))}</p>
+${
+  rows
+    ? `<table id="activity-log"><tr><th>${esc(t('activity.col.when'))}</th><th>${esc(t('activity.col.what'))}</th><th>${esc(t('activity.col.device'))}</th><th>${esc(t('activity.col.ip'))}</th><th>${esc(t('activity.col.browser'))}</th></tr>${rows}</table>`
+    : `<p class="muted" id="activity-none">${esc(t('activity.none'))}</p>`
+}
+<p>${next !== null ? `<a href="/activity?before=${next}" id="older">${esc(t('button.older'))}</a> ` : ''}${first ? '' : `<a href="/activity" id="newest">${esc(t('button.newest'))}</a> `}<a href="/" id="back">${esc(t('button.back'))}</a></p></section>`;
+}
+
+/** The support page: what it stands for in a real app, and the reset form. */
+export function support({ t, csrf, values = {} }) {
+  return `<section class="real-app" id="real-app"><p>${esc(t('support.real-app'))}</p></section>
+<section><h2>${esc(t('support.heading'))}</h2>
+<p>${esc(t('support.what'))}</p>
+${form(
+  '/support',
+  csrf,
+  `
+  <p><input type="password" name="password" placeholder="${esc(t('field.support-password'))}" required autocomplete="off"></p>
+  <p><input type="text" name="username" placeholder="${esc(t('field.username'))}" value="${esc(values.username ?? '')}" required></p>
+  <p><input type="text" name="actor" placeholder="${esc(t('field.actor'))}" value="${esc(values.actor ?? '')}" required maxlength="200" size="40"></p>
+  <p><input type="text" name="reason" placeholder="${esc(t('field.reason'))}" value="${esc(values.reason ?? '')}" required maxlength="500" size="60"></p>
+  <button class="danger">${esc(t('button.reset'))}</button>`,
+  ' id="support-form"',
+)}</section>`;
+}
+
 const EVENT_PARAMS = {
   'enrollment-started': (t, e) => ({ kind: t(`kind.${e.kind}`), role: t(`role.${e.role}`), phone: e.phone }),
   'device-added': (t, e) => ({ kind: t(`kind.${e.device.kind}`), role: t(`role.${e.device.role}`) }),
   'device-replaced': (t, e) => ({ kind: t(`kind.${e.device.kind}`), replaced: t(`kind.${e.replaced.kind}`) }),
   'device-removed': (t, e) => ({ kind: t(`kind.${e.device.kind}`) }),
+  'enrollment-cancelled': (t, e) => ({ kind: t(`kind.${e.kind}`), role: t(`role.${e.role}`) }),
+  'two-step-disabled': (_t, e) => ({ n: e.devices.length }),
   'challenge-started': (t, e) => ({ kind: t(`kind.${e.kind}`) }),
   'verification-failed': (_t, e) => ({ failures: e.failures }),
   'reverification-required': (_t, e) => ({ reason: e.reason }),
   'contact-verified': (_t, e) => ({ contact: e.contact.masked }),
+  'contact-removed': (_t, e) => ({ contact: e.contact.masked }),
   'remembered-browser-added': (_t, e) => ({ label: e.browser.label }),
   'remembered-browser-used': (_t, e) => ({ label: e.browser.label }),
-  'remembered-browser-revoked': (_t, e) => ({ label: e.browser.label }),
+  'remembered-browser-revoked': (t, e) => ({ label: e.browser.label, why: t(`revoked.${e.reason}`) }),
+  'recovery-codes-issued': (_t, e) => ({ n: e.count, voided: e.voided }),
+  'recovery-code-used': (_t, e) => ({ n: e.remaining }),
+  'recovery-codes-low': (_t, e) => ({ n: e.remaining }),
+  'two-step-reset': (_t, e) => ({
+    actor: e.actor,
+    reason: e.reason,
+    n: e.devices.length,
+    codes: e.recoveryCodes,
+  }),
+  'codes-failed': (_t, e) => ({ n: e.count }),
 };
 
-/** One notification line, HTML. */
+/** One event (a notification, or an activity entry), in words, HTML. */
 function eventLine(t, e) {
   if (e.type === 'locked') return rich(t, 'event.locked', {}, { until: localTime(e.until) });
   if (e.type === 'code-sent') return esc(t(`event.code-sent.${e.channel}`, { to: e.to }));
@@ -351,7 +558,11 @@ export function notifications({ t, events }) {
 }
 
 /** The demo phone: the messages one number received, newest first, as the handset would show them. */
-export function phone({ t, number, messages, error }) {
+export function phone({ t, owner, number, numbers, messages, error }) {
+  if (!owner) {
+    return `<section><p class="muted" id="phone-about">${esc(t('phone.about'))}</p>
+<p class="flash" id="phone-sign-in">${esc(t('phone.sign-in'))}</p></section>`;
+  }
   const items = messages
     .slice()
     .reverse()
@@ -369,6 +580,7 @@ export function phone({ t, number, messages, error }) {
 <form method="get" action="/phone" id="which-phone"><label>${esc(t('phone.which'))}
   <input type="tel" name="number" value="${esc(number ?? '')}" placeholder="${esc(t('field.phone'))}" required></label>
   <button>${esc(t('button.open'))}</button></form>
+${numbers.length ? `<p id="numbers">${esc(t('phone.yours'))} ${numbers.map((n) => `<a href="/phone?number=${encodeURIComponent(n)}">${esc(n)}</a>`).join(' ')}</p>` : ''}
 ${error ? `<p class="flash error" id="flash">${esc(error)}</p>` : ''}</section>
 ${
   number && !error
