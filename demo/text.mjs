@@ -282,7 +282,8 @@ const en = {
   'event.enrollment-started': (p) =>
     `Started adding a device: ${p.kind} as ${p.role}${p.phone ? ` (${p.phone})` : ''}`,
   'event.device-added': (p) => `${p.kind} added as ${p.role}`,
-  'event.device-replaced': (p) => `${p.replaced} replaced by ${p.kind}`,
+  'event.device-replaced': (p) =>
+    p.replaced === p.kind ? `${p.replaced} replaced by a new one` : `${p.replaced} replaced by ${p.kind}`,
   'event.device-removed': (p) => `${p.kind} removed`,
   'event.primary-changed': 'Primary device changed',
   'event.two-step-enabled': 'Two-step verification turned on',
@@ -577,7 +578,8 @@ const zhCN = {
   'event.enrollment-started': (p) =>
     `开始添加设备：${p.kind}，用作${p.role}${p.phone ? `（${p.phone}）` : ''}`,
   'event.device-added': (p) => `已添加${p.kind}，用作${p.role}`,
-  'event.device-replaced': (p) => `${p.replaced}已被${p.kind}替换`,
+  'event.device-replaced': (p) =>
+    p.replaced === p.kind ? `${p.replaced}已更换为新的` : `${p.replaced}已被${p.kind}替换`,
   'event.device-removed': (p) => `已移除${p.kind}`,
   'event.primary-changed': '主设备已更改',
   'event.two-step-enabled': '两步验证已开启',

@@ -506,7 +506,7 @@ ${form(
 const EVENT_PARAMS = {
   'enrollment-started': (t, e) => ({ kind: t(`kind.${e.kind}`), role: t(`role.${e.role}`), phone: e.phone }),
   'device-added': (t, e) => ({ kind: t(`kind.${e.device.kind}`), role: t(`role.${e.device.role}`) }),
-  'device-replaced': (t, e) => ({ kind: t(`kind.${e.device.kind}`), replaced: t(`kind.${e.replaced.kind}`) }),
+  'device-replaced': (t, e) => ({ kind: deviceName(t, e.device), replaced: deviceName(t, e.replaced) }),
   'device-removed': (t, e) => ({ kind: t(`kind.${e.device.kind}`) }),
   'enrollment-cancelled': (t, e) => ({ kind: t(`kind.${e.kind}`), role: t(`role.${e.role}`) }),
   'two-step-disabled': (_t, e) => ({ n: e.devices.length }),
