@@ -295,7 +295,8 @@ export function createDemoApp(options = {}) {
       }
       return show(explain(err), 400);
     }
-    // What was removed, from the reset's own entry in the user's activity log.
+    // REAL APP: also end the user's signed-in sessions (the demo's are not indexed by user), and tell the
+    // user through every channel you have. What was removed, from the reset's own entry in the user's log:
     const log = await twoStep.activity(id, { limit: 20 });
     const entry = log.entries.find((e) => e.type === 'two-step-reset');
     return show(

@@ -309,7 +309,7 @@ const en = {
   'event.contact-removed': (p) => `Emergency contact ${p.contact} removed`,
   'event.recovery-codes-issued': (p) =>
     `New set of ${p.n} recovery codes${p.voided ? `; the ${p.voided} unused ${plural(p.voided, 'code', 'codes')} of the old set voided` : ''}`,
-  'event.recovery-code-used': (p) => `Signed in with a recovery code (${p.n} left)`,
+  'event.recovery-code-used': (p) => `Recovery code used: ${p.n} left`,
   'event.recovery-codes-low': (p) => `Only ${p.n} recovery ${plural(p.n, 'code', 'codes')} left`,
   'event.two-step-reset': (p) =>
     `Two-step verification reset by support (${p.actor}: ${p.reason}); ${p.n} ${plural(p.n, 'device', 'devices')} and ${p.codes} recovery ${plural(p.codes, 'code', 'codes')} removed`,
@@ -604,7 +604,7 @@ const zhCN = {
   'event.contact-removed': (p) => `紧急联系方式 ${p.contact} 已移除`,
   'event.recovery-codes-issued': (p) =>
     `新的一组 ${p.n} 个恢复码${p.voided ? `；旧的一组中 ${p.voided} 个未使用的恢复码已作废` : ''}`,
-  'event.recovery-code-used': (p) => `已用恢复码登录（还剩 ${p.n} 个）`,
+  'event.recovery-code-used': (p) => `已使用一个恢复码：还剩 ${p.n} 个`,
   'event.recovery-codes-low': (p) => `恢复码只剩 ${p.n} 个`,
   'event.two-step-reset': (p) =>
     `客服重置了两步验证（${p.actor}：${p.reason}）；移除了 ${p.n} 台设备和 ${p.codes} 个恢复码`,

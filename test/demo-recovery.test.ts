@@ -386,8 +386,8 @@ describe.runIf(hasBrowser())('the demo when devices are lost', () => {
       'Browser remembered: Chrome on Linux',
       'Phone (text messages) +1••••••0123 replaced by Phone (text messages) +1••••••0199',
       'Authenticator app replaced by a new one',
-      'Signed in with a recovery code (8 left)',
-      'Signed in with a recovery code (9 left)',
+      'Recovery code used: 8 left',
+      'Recovery code used: 9 left',
       'New set of 10 recovery codes; the 10 unused codes of the old set voided',
       'New set of 10 recovery codes',
       'Two-step verification turned on',
@@ -405,7 +405,7 @@ describe.runIf(hasBrowser())('the demo when devices are lost', () => {
       'Phone (text messages) +1••••••0199',
       'Authenticator app',
     ]);
-    for (const r of [...replaced, rows[order('Signed in with a recovery code (8 left)')]!]) {
+    for (const r of [...replaced, rows[order('Recovery code used: 8 left')]!]) {
       expect(r).toMatchObject({ ip: '127.0.0.1', browser: 'Chrome on Linux', ua: userAgent });
     }
     // The Firefox's own remembering came from the Firefox.

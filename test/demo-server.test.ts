@@ -5,11 +5,12 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 // @ts-expect-error: the demo is plain JavaScript
-import { createDemoApp, SESSION_IDLE_MS, SESSION_MAX_MS } from '../demo/app.mjs';
+import { createDemoApp, DEMO_SUPPORT_PASSWORD, SESSION_IDLE_MS, SESSION_MAX_MS } from '../demo/app.mjs';
 // @ts-expect-error: the demo is plain JavaScript
 import { createMemoryLimits } from '../demo/limits.mjs';
 // @ts-expect-error: the demo is plain JavaScript
 import { LOCALES, TABLES } from '../demo/text.mjs';
+import { generateTotp } from '../src/index.js';
 
 type App = { server: import('node:http').Server };
 const running: App[] = [];
@@ -217,5 +218,68 @@ describe('the demo server', () => {
     expect((await en.get('/lang?to=en&back=https%3A%2F%2Fevil.example')).location).toBe('/');
     expect((await en.get('/lang?to=xx')).location).toBe('/');
     expect((await en.get('/')).body).toContain('Create an account');
+  });
+
+  test('recovery codes: the settings warn once warnAt (3) or fewer are left, not before', async () => {
+    const now = Date.UTC(2026, 10, 23, 12, 0, 0);
+    const origin = await start({ clock: () => now });
+    const v = visitor(origin);
+    await v.get('/');
+    await v.post('/signup', { username: 'rita', password: PASSWORD });
+    await v.follow('/'); // the new session's token
+    await v.post('/enroll/authenticator', { role: 'primary' });
+    const secret = /id="secret">([A-Z2-7]+)</.exec((await v.get('/')).body)?.[1] ?? '';
+    await v.post('/enroll/confirm', { code: generateTotp(secret, { at: now }) });
+    await v.post('/enroll/phone', { role: 'backup', phone: '+1 201 555 0123', kind: 'sms' });
+    const sms = (await v.get('/phone?number=%2B12015550123')).body;
+    await v.post('/enroll/confirm', { code: /class="code-value">(\d{6})</.exec(sms)?.[1] ?? '' });
+    const issued = (await v.post('/recovery/issue', {})).body;
+    const codes = [...issued.matchAll(/<li><code>([0-9a-z-]{14})<\/code><\/li>/g)].map((m) => m[1] ?? '');
+    expect(codes).toHaveLength(10);
+    for (const [i, code] of codes.slice(0, 7).entries()) {
+      await v.signOut();
+      await v.post('/signin', { username: 'rita', password: PASSWORD });
+      expect((await v.follow('/challenge')).body).toContain('Use a recovery code');
+      await v.post('/challenge/recovery', { code });
+      const settings = (await v.follow('/')).body;
+      const left = 10 - (i + 1);
+      expect(settings).toContain(`${left} unused codes left`);
+      expect(settings.includes('id="recovery-low"'), `${left} left`).toBe(left <= 3);
+      if (left <= 3) expect(settings).toContain('Few recovery codes are left: get a new set below.');
+    }
+  });
+
+  test('the support page: its password guessing is limited, and a user without 2SV has nothing to reset', async () => {
+    const origin = await start({
+      limits: createMemoryLimits({ signInFailures: { points: 3, duration: 60 } }),
+    });
+    const user = visitor(origin);
+    await user.get('/');
+    await user.post('/signup', { username: 'sam', password: PASSWORD });
+    const staff = visitor(origin);
+    expect((await staff.get('/support')).body).toContain('REAL APP');
+    const reset = (password: string) =>
+      staff.post('/support', { password, username: 'sam', actor: 'jo', reason: 'ticket 1' });
+    const nothing = await reset(DEMO_SUPPORT_PASSWORD);
+    expect(nothing.status).toBe(404);
+    expect(nothing.body).toContain('sam has never set up two-step verification: there is nothing to reset.');
+    expect((await reset('guess 1')).status).toBe(401);
+    expect((await reset('guess 2')).status).toBe(401);
+    expect((await reset('guess 3')).status).toBe(401);
+    const limited = await reset(DEMO_SUPPORT_PASSWORD);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toContain('Too many attempts.');
+    // A form from no session at all is refused (CSRF), whatever it says.
+    const forged = await fetch(`${origin}/support`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        password: DEMO_SUPPORT_PASSWORD,
+        username: 'sam',
+        actor: 'x',
+        reason: 'y',
+      }),
+    });
+    expect(forged.status).toBe(403);
   });
 });
