@@ -554,7 +554,7 @@ export function createDemoApp(options = {}) {
       }
       if (form.remember === 'on') {
         // Listed on the settings page (rememberedBrowsers) under this label, where the user can revoke it.
-        // REAL APP: also revokeRememberedBrowsers(user, { reason: 'password-changed' }) on a password change.
+        // REAL APP: also revokeRememberedBrowsers(user, { reason: 'password-changed', context }) on a password change.
         const remembered = await twoStep.rememberBrowser(user, {
           label: views.browserLabel(t, context.userAgent),
           proof: result.proof,
@@ -718,7 +718,7 @@ export function createDemoApp(options = {}) {
           data.flash = await failure(user, result, undefined, data.pending?.kind);
         }
       } else if (req.method === 'POST' && url.pathname === '/enroll/cancel') {
-        await twoStep.cancelEnrollment(user); // the QR code or the sent code stops working
+        await twoStep.cancelEnrollment(user, { context }); // the QR code or the sent code stops working
         data.pending = undefined;
       } else if (req.method === 'POST' && url.pathname === '/devices/swap') {
         await twoStep.swapPrimary(user, { deviceId: String(form.deviceId), proof: data.proof, context });
@@ -739,7 +739,7 @@ export function createDemoApp(options = {}) {
         await twoStep.requireReverification(user, { reason: t('abnormal.reason'), context });
         // A demand for a fresh second step ends every remembered browser too: one of them may be the
         // abnormal one.
-        await twoStep.revokeRememberedBrowsers(user);
+        await twoStep.revokeRememberedBrowsers(user, { context });
         await endSession(ctx);
         return redirect(res, '/');
       } else if (req.method === 'POST' && url.pathname === '/recovery/issue') {
@@ -751,10 +751,10 @@ export function createDemoApp(options = {}) {
           body: views.recoveryCodes({ t, codes: issued.codes, name: data.name, at: issued.issuedAt }),
         });
       } else if (req.method === 'POST' && url.pathname === '/browsers/revoke') {
-        const left = await twoStep.revokeRememberedBrowser(user, String(form.browserId ?? ''));
+        const left = await twoStep.revokeRememberedBrowser(user, String(form.browserId ?? ''), { context });
         data.flash = notice('flash.browser-revoked', { params: { n: left.length } });
       } else if (req.method === 'POST' && url.pathname === '/browsers/revoke-all') {
-        await twoStep.revokeRememberedBrowsers(user);
+        await twoStep.revokeRememberedBrowsers(user, { context });
         data.flash = notice('flash.browsers-revoked');
       } else {
         return page(ctx, {

@@ -534,9 +534,10 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
       );
     },
 
-    async cancelEnrollment(userId) {
+    async cancelEnrollment(userId, opts) {
       checkUserId(userId);
-      return update(userId, (record, at, mono) => reset.cancelEnrollment(policy, record, at, mono));
+      const context = contextOf(opts);
+      return update(userId, (record, at, mono) => reset.cancelEnrollment(policy, record, at, mono), context);
     },
 
     async issueRecoveryCodes(userId, opts) {
@@ -604,13 +605,16 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
       return remembered.liveBrowsers(record, Math.max(now(), record?.seen ?? 0)).map(remembered.browserInfo);
     },
 
-    async revokeRememberedBrowser(userId, browserId) {
+    async revokeRememberedBrowser(userId, browserId, opts) {
       checkUserId(userId);
       if (typeof browserId !== 'string') {
         throw new TwoSvError('UNKNOWN_BROWSER', 'browserId must be the id of a remembered browser');
       }
-      return update(userId, (record, _at, mono) =>
-        remembered.revokeBrowsers(record, mono, browserId, 'user'),
+      const context = contextOf(opts);
+      return update(
+        userId,
+        (record, _at, mono) => remembered.revokeBrowsers(record, mono, browserId, 'user'),
+        context,
       );
     },
 
@@ -621,8 +625,11 @@ export function createTwoStep(options: TwoStepOptions = {}): TwoStep {
       if (reason !== 'user' && reason !== 'password-changed') {
         throw new TwoSvError('INVALID_OPTION', "reason must be 'user' or 'password-changed'");
       }
-      return update(userId, (record, _at, mono) =>
-        remembered.revokeBrowsers(record, mono, undefined, reason),
+      const context = contextOf(opts);
+      return update(
+        userId,
+        (record, _at, mono) => remembered.revokeBrowsers(record, mono, undefined, reason),
+        context,
       );
     },
 

@@ -68,6 +68,32 @@ describe('the activity log: known answers', () => {
     }
   });
 
+  it('cancelling an enrolment and revoking remembered browsers keep their context too', async () => {
+    const b = makeBench();
+    const { secret, appId } = await setUpUser(b, 'u');
+    const proof = await signIn(b, 'u', secret);
+    const first = await b.twoStep.rememberBrowser('u', { label: 'Firefox on Linux', proof });
+    await b.twoStep.rememberBrowser('u', { label: 'Chrome on Windows', proof });
+    await b.twoStep.enrollAuthenticator('u', { account: 'u@example.com', replaces: appId, proof });
+    const contexts = [1, 2, 3].map((i) => ({ ip: `203.0.113.${i}`, userAgent: UA }));
+    await b.twoStep.cancelEnrollment('u', { context: contexts[0] });
+    await b.twoStep.revokeRememberedBrowser('u', first.browser.id, { context: contexts[1] });
+    await b.twoStep.revokeRememberedBrowsers('u', { reason: 'password-changed', context: contexts[2] });
+    const { entries } = await b.twoStep.activity('u', { limit: 3 });
+    expect(entries.map((e) => [e.type, e.context])).toEqual([
+      ['remembered-browser-revoked', contexts[2]],
+      ['remembered-browser-revoked', contexts[1]],
+      ['enrollment-cancelled', contexts[0]],
+    ]);
+    for (const call of [
+      () => b.twoStep.cancelEnrollment('u', { context: { ip: 7 } } as never),
+      () => b.twoStep.revokeRememberedBrowser('u', first.browser.id, { context: 'ip' } as never),
+      () => b.twoStep.revokeRememberedBrowsers('u', { context: { country: 'FR' } } as never),
+    ]) {
+      await rejectsWith(call, 'INVALID_OPTION');
+    }
+  });
+
   it('a burst of failed codes is one entry; the lock that ends it is another', async () => {
     const b = makeBench();
     const { secret } = await setUpUser(b, 'u');

@@ -778,8 +778,11 @@ export interface TwoStep {
    * user's and stay until they expire. Resolves `true` if there was a record.
    */
   deleteUser(userId: string): Promise<boolean>;
-  /** Ends the pending enrolment, if any (the QR code or sent code stops working). Needs no verification. */
-  cancelEnrollment(userId: string): Promise<TwoStepStatus>;
+  /**
+   * Ends the pending enrolment, if any (the QR code or sent code stops working). Needs no verification;
+   * `context` (IP address, user agent) goes into the activity log with the cancellation.
+   */
+  cancelEnrollment(userId: string, options?: ContextOptions): Promise<TwoStepStatus>;
   /**
    * Issues a new set of `policy.recoveryCodes.count` recovery codes, voiding the old set. A sensitive
    * change: needs this session's step-up `proof`, and at least one confirmed device.
@@ -806,12 +809,19 @@ export interface TwoStep {
   useRememberToken(userId: string, token: string): Promise<RememberResult>;
   /** The user's live remembered browsers, oldest first. */
   rememberedBrowsers(userId: string): Promise<readonly RememberedBrowser[]>;
-  /** Revokes one remembered browser; returns those left. */
-  revokeRememberedBrowser(userId: string, browserId: string): Promise<readonly RememberedBrowser[]>;
-  /** Revokes every remembered browser of the user (say `'password-changed'` after a password change). */
+  /** Revokes one remembered browser; returns those left. `context` goes into the activity log. */
+  revokeRememberedBrowser(
+    userId: string,
+    browserId: string,
+    options?: ContextOptions,
+  ): Promise<readonly RememberedBrowser[]>;
+  /**
+   * Revokes every remembered browser of the user (say `'password-changed'` after a password change).
+   * `context` goes into the activity log.
+   */
   revokeRememberedBrowsers(
     userId: string,
-    options?: { reason?: 'user' | 'password-changed' },
+    options?: { reason?: 'user' | 'password-changed' } & ContextOptions,
   ): Promise<readonly RememberedBrowser[]>;
   /**
    * A page of the user's activity log, newest first: `limit` entries (1 to 100, default 20) numbered
