@@ -52,7 +52,12 @@ export function withProof(
   token: string,
   mono: number,
 ): ProofRec[] {
-  const kept = proofs.filter((p) => isRecentVerification(policy, p.issuedAt, mono));
+  // A loop, not `filter`: the stored array is frozen, and Node 20 filters frozen arrays on a slow path.
+  const kept: ProofRec[] = [];
+  for (let i = 0; i < proofs.length; i++) {
+    const p = proofs[i]!;
+    if (isRecentVerification(policy, p.issuedAt, mono)) kept.push(p);
+  }
   kept.push({ hash: proofHash(token), issuedAt: mono });
   return kept.length > policy.maxProofs ? kept.slice(kept.length - policy.maxProofs) : kept;
 }
