@@ -293,16 +293,14 @@ const NOTHING: readonly unknown[] = [];
  * among the known array's elements) is skipped. A record read, changed and written back shares its
  * unchanged parts, so a put costs in proportion to what changed, without remembering every checked
  * object in a global `WeakSet` (whose growth and garbage collection cost more than the checks saved,
- * measured in bench/enrollment.mjs). Only own properties of `known` are compared (never an inherited
- * `__proto__` or `constructor`). Freezing instead of copying keeps reads free of copies.
+ * measured in bench/enrollment.mjs). Only own properties of `known` count (never an inherited `__proto__`).
+ * Freezing instead of copying keeps reads free of copies.
  */
 function adopt(value: unknown, known: unknown, depth: number): JsonValue {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) notJson('a number is not finite');
-    return value;
+  if (value === null || typeof value !== 'object') {
+    checkScalar(value);
+    return value as JsonValue;
   }
-  if (typeof value !== 'object') notJson(`${typeof value} is not`);
   if (value === known) return value as JsonValue;
   if (depth > MAX_DEPTH) notJson('nested too deeply, or cyclic');
   if (Array.isArray(value)) {
@@ -310,18 +308,20 @@ function adopt(value: unknown, known: unknown, depth: number): JsonValue {
     let from = 0; // elements kept from `old` stay in order (filtered, appended to, one replaced)
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      if (item === undefined) notJson('an array holds undefined');
+      if (item === null || typeof item !== 'object') {
+        if (item === undefined) notJson('an array holds undefined');
+        checkScalar(item);
+        continue;
+      }
       let hint: unknown = i < old.length ? old[i] : undefined;
-      if (item !== null && typeof item === 'object') {
-        for (let j = from; j < old.length; j++) {
-          if (old[j] === item) {
-            hint = item;
-            from = j + 1;
-            break;
-          }
+      for (let j = from; j < old.length; j++) {
+        if (old[j] === item) {
+          hint = item;
+          from = j + 1;
+          break;
         }
       }
-      adopt(item, hint, depth + 1);
+      if (hint !== item) adopt(item, hint, depth + 1);
     }
   } else {
     const proto = Object.getPrototypeOf(value);
@@ -333,11 +333,25 @@ function adopt(value: unknown, known: unknown, depth: number): JsonValue {
         : undefined;
     for (const key of Object.keys(object)) {
       const item = object[key];
-      if (item === undefined) delete object[key];
-      else adopt(item, old !== undefined && Object.hasOwn(old, key) ? old[key] : undefined, depth + 1);
+      if (item === null || typeof item !== 'object') {
+        if (item === undefined) delete object[key];
+        else checkScalar(item);
+        continue;
+      }
+      const hint = old !== undefined && Object.hasOwn(old, key) ? old[key] : undefined;
+      if (hint !== item) adopt(item, hint, depth + 1);
     }
   }
   return Object.freeze(value) as JsonValue;
+}
+
+/** Checks a value that is not an object: `null`, a string, a boolean or a finite number. */
+function checkScalar(value: unknown): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) notJson('a number is not finite');
+  } else if (value !== null && typeof value !== 'string' && typeof value !== 'boolean') {
+    notJson(`${typeof value} is not`);
+  }
 }
 
 /**
