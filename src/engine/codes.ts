@@ -83,6 +83,8 @@ export function randomCode(digits: number, random: RandomSource | undefined): st
 
 const HEX_DIGITS = /* @__PURE__ */ new TextEncoder().encode('0123456789abcdef');
 const HEX_TEXT = /* @__PURE__ */ new Uint8Array(128);
+/** Views of `HEX_TEXT` by length, made once each (a view per call was most of this function's garbage). */
+const HEX_VIEWS: Uint8Array[] = [];
 const ASCII = /* @__PURE__ */ new TextDecoder();
 
 /**
@@ -96,7 +98,8 @@ export function hexOf(bytes: Uint8Array, from: number, to: number): string {
     HEX_TEXT[at++] = HEX_DIGITS[bytes[i]! >> 4]!;
     HEX_TEXT[at++] = HEX_DIGITS[bytes[i]! & 15]!;
   }
-  return ASCII.decode(HEX_TEXT.subarray(0, at));
+  HEX_VIEWS[at] ??= HEX_TEXT.subarray(0, at);
+  return ASCII.decode(HEX_VIEWS[at]);
 }
 
 /**
