@@ -18,7 +18,7 @@
 // `filter`, `every`, `map` and `slice` on the frozen arrays MemoryStore hands out (Node 20 runs those on a
 // slow path, 20–40x); the step-up proof's hash and the ids' hex allocating byte arrays and DataViews.
 // What stays: a proof per sign-in (a pooled random token, one SHA-256 block) and the larger record: against
-// the build before #12 (the same bench, one process) this one verifies at about 0.8x.
+// the build before #12 (the same bench, one process) this one verifies at 0.8–1.0x.
 //
 // Where the time goes: BENCH_CPU_PROFILE=/tmp/engine.cpuprofile profiles the rounds only (not the
 // set-up, which QR codes dominate), writes the profile (open it in Chrome DevTools) and prints the functions
