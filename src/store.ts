@@ -212,7 +212,6 @@ function checkJson(value: unknown, depth: number): void {
     return;
   }
   if (typeof value !== 'object') notJson(`${typeof value} is not`);
-  if (CHECKED.has(value)) return;
   if (depth > MAX_DEPTH) notJson('nested too deeply, or cyclic');
   if (Array.isArray(value)) {
     for (const item of value) {
@@ -282,41 +281,77 @@ export function parseRecord(text: unknown): JsonValue {
 
 const CONFLICT: PutResult = Object.freeze({ ok: false, reason: 'conflict' });
 const MAX_DEPTH = 64;
-/** Every array and object {@link adopt} checked and froze: known-good JSON, safe to share. */
-const CHECKED: WeakSet<object> = /* @__PURE__ */ new WeakSet();
+const NOTHING: readonly unknown[] = [];
 
 /**
  * Checks that a value is JSON data and deep-freezes it in place, refusing what JSON cannot hold (`NaN`,
  * `bigint`, functions, class instances, `undefined` in arrays, cycles); object properties whose value is
- * `undefined` are deleted, as `JSON.stringify` drops them. Parts already checked (a record read, changed
- * and written back shares its unchanged parts) are skipped, so a put costs in proportion to what changed.
- * Freezing instead of copying is what lets sign-ins run at 100k/s through the engine (bench/enrollment.mjs).
+ * `undefined` are deleted, as `JSON.stringify` drops them.
+ *
+ * `known` is the part of the record the key holds now (checked and deep-frozen when it was put) found at
+ * the same place: a part of `value` that *is* it (the same object, or an array element found, in order,
+ * among the known array's elements) is skipped. A record read, changed and written back shares its
+ * unchanged parts, so a put costs in proportion to what changed, without remembering every checked
+ * object in a global `WeakSet` (whose growth and garbage collection cost more than the checks saved,
+ * measured in bench/enrollment.mjs). Only own properties of `known` count (never an inherited `__proto__`).
+ * Freezing instead of copying keeps reads free of copies.
  */
-function adopt(value: unknown, depth: number): JsonValue {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) notJson('a number is not finite');
-    return value;
+function adopt(value: unknown, known: unknown, depth: number): JsonValue {
+  if (value === null || typeof value !== 'object') {
+    checkScalar(value);
+    return value as JsonValue;
   }
-  if (typeof value !== 'object') notJson(`${typeof value} is not`);
-  if (CHECKED.has(value)) return value as JsonValue;
+  if (value === known) return value as JsonValue;
   if (depth > MAX_DEPTH) notJson('nested too deeply, or cyclic');
   if (Array.isArray(value)) {
+    const old = Array.isArray(known) ? known : NOTHING;
+    let from = 0; // elements kept from `old` stay in order (filtered, appended to, one replaced)
     for (let i = 0; i < value.length; i++) {
-      if (value[i] === undefined) notJson('an array holds undefined');
-      adopt(value[i], depth + 1);
+      const item: unknown = value[i];
+      if (item === null || typeof item !== 'object') {
+        if (item === undefined) notJson('an array holds undefined');
+        checkScalar(item);
+        continue;
+      }
+      let hint: unknown = i < old.length ? old[i] : undefined;
+      for (let j = from; j < old.length; j++) {
+        if (old[j] === item) {
+          hint = item;
+          from = j + 1;
+          break;
+        }
+      }
+      if (hint !== item) adopt(item, hint, depth + 1);
     }
   } else {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) notJson('not a plain object');
     const object = value as Record<string, unknown>;
+    const old =
+      known !== null && typeof known === 'object' && !Array.isArray(known)
+        ? (known as Record<string, unknown>)
+        : undefined;
     for (const key of Object.keys(object)) {
-      if (object[key] === undefined) delete object[key];
-      else adopt(object[key], depth + 1);
+      const item = object[key];
+      if (item === null || typeof item !== 'object') {
+        if (item === undefined) delete object[key];
+        else checkScalar(item);
+        continue;
+      }
+      const hint = old !== undefined && Object.hasOwn(old, key) ? old[key] : undefined;
+      if (hint !== item) adopt(item, hint, depth + 1);
     }
   }
-  CHECKED.add(value);
   return Object.freeze(value) as JsonValue;
+}
+
+/** Checks a value that is not an object: `null`, a string, a boolean or a finite number. */
+function checkScalar(value: unknown): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) notJson('a number is not finite');
+  } else if (value !== null && typeof value !== 'string' && typeof value !== 'boolean') {
+    notJson(`${typeof value} is not`);
+  }
 }
 
 /**
@@ -380,13 +415,14 @@ export class MemoryStore implements Store {
     options?: PutOptions,
   ): Promise<PutResult> {
     let copy: JsonValue;
+    let current: Slot | undefined;
     try {
       checkStoreKey(key);
-      copy = adopt(record, 0);
+      current = this.#live(key);
+      copy = adopt(record, current?.record, 0);
     } catch (err) {
       return Promise.reject(err);
     }
-    const current = this.#live(key);
     if (current ? current.version !== expectedVersion : expectedVersion !== null)
       return Promise.resolve(CONFLICT);
     const version = ++this.#sequence;

@@ -34,6 +34,37 @@ describe('MemoryStore', () => {
     expect(store.size).toBe(0);
   });
 
+  it('checks and freezes the new parts of a record written back with parts of the stored one', async () => {
+    const store = new MemoryStore();
+    await store.put('user:a', { list: [{ n: 1 }, { n: 2 }, { n: 3 }], meta: { m: 1 } }, null);
+    const entry = await store.get('user:a');
+    const stored = entry!.record as { list: { n: number }[]; meta: { m: number } };
+    const [one, two, three] = stored.list;
+    // A new part anywhere (appended, in place of a kept one, inside a new object, under a moved part's
+    // old place) is checked: nothing is stored.
+    const bad = [
+      { list: [one, two, three, { n: Number.NaN }], meta: stored.meta },
+      { list: [one, { n: 1n }, three], meta: stored.meta },
+      { list: stored.list, meta: { m: 1, deep: [{ d: new Date(0) }] } },
+      { list: [two, one, { n: () => 0 }], meta: stored.meta },
+      { list: stored.list, meta: stored.meta, other: [undefined] },
+      { list: [one, two, three, Object.freeze({ n: Number.POSITIVE_INFINITY })], meta: stored.meta },
+    ];
+    for (const record of bad) {
+      await rejectsWith(() => store.put('user:a', record as never, entry!.version), 'INVALID_RECORD');
+    }
+    expect((await store.get('user:a'))!.version).toBe(entry!.version);
+    // Kept parts in another order, or moved under another field, are fine; new parts come out frozen, with
+    // their undefined fields dropped.
+    const added = { n: 4, gone: undefined };
+    const next = { list: [three, one, added], meta: two, moved: stored.meta };
+    expect((await store.put('user:a', next as never, entry!.version)).ok).toBe(true);
+    const after = (await store.get('user:a'))!.record;
+    expect(after).toEqual({ list: [{ n: 3 }, { n: 1 }, { n: 4 }], meta: { n: 2 }, moved: { m: 1 } });
+    expect(Object.isFrozen(after) && Object.isFrozen(next.list) && Object.isFrozen(added)).toBe(true);
+    expect('gone' in added).toBe(false);
+  });
+
   it('refuses keys with a NUL or a lone surrogate with INVALID_KEY, in get, put and delete', async () => {
     const store = new MemoryStore();
     for (const key of ['\0', 'user:a\0', 'user:\ud800', 'user:\udc00x', 'user:\udc00\ud800']) {

@@ -81,30 +81,53 @@ export function randomCode(digits: number, random: RandomSource | undefined): st
   throw new TwoSvError('INVALID_RANDOM', 'random keeps returning the same bytes');
 }
 
+const HEX_DIGITS = /* @__PURE__ */ new TextEncoder().encode('0123456789abcdef');
+const HEX_TEXT = /* @__PURE__ */ new Uint8Array(128);
+/** Views of `HEX_TEXT` by length, made once each (a view per call was most of this function's garbage). */
+const HEX_VIEWS: Uint8Array[] = [];
+const ASCII = /* @__PURE__ */ new TextDecoder();
+
 /**
- * Random bytes for ids from the platform CSPRNG, drawn 4 KiB at a time: one `getRandomValues` call costs
- * about as much as a whole TOTP check, and a sign-in needs an id per challenge. An injected source (tests)
- * is called directly, so tests stay exact.
+ * Lower-case hex of `bytes[from..to)` (at most 64 bytes), the same text as `bytesToHex` of that slice. The
+ * digits are written into a shared buffer and decoded in one call: on the sign-in path (an id, a proof
+ * token and its hash per sign-in) a slice and a string built digit by digit cost more than the hashing.
+ */
+export function hexOf(bytes: Uint8Array, from: number, to: number): string {
+  let at = 0;
+  for (let i = from; i < to; i++) {
+    HEX_TEXT[at++] = HEX_DIGITS[bytes[i]! >> 4]!;
+    HEX_TEXT[at++] = HEX_DIGITS[bytes[i]! & 15]!;
+  }
+  HEX_VIEWS[at] ??= HEX_TEXT.subarray(0, at);
+  return ASCII.decode(HEX_VIEWS[at]);
+}
+
+/**
+ * Random hex for ids and tokens from the platform CSPRNG, drawn 4 KiB at a time: one `getRandomValues`
+ * call costs about as much as a whole TOTP check, and a sign-in needs an id per challenge and a proof
+ * token. The bytes used are zeroed in the pool. An injected source (tests) is called directly, so tests
+ * stay exact.
  */
 const pool: { bytes: Uint8Array; offset: number } = { bytes: new Uint8Array(0), offset: 0 };
-function idBytes(size: number, random: RandomSource | undefined): Uint8Array {
-  if (random) return randomBytes(size, random);
+function randomHex(size: number, random: RandomSource | undefined): string {
+  if (random) return bytesToHex(randomBytes(size, random));
   if (pool.offset + size > pool.bytes.length) {
     pool.bytes = randomBytes(4096);
     pool.offset = 0;
   }
-  const out = pool.bytes.slice(pool.offset, pool.offset + size);
-  pool.bytes.fill(0, pool.offset, pool.offset + size);
+  const { bytes, offset } = pool;
+  const hex = hexOf(bytes, offset, offset + size);
+  bytes.fill(0, offset, offset + size);
   pool.offset += size;
-  return out;
+  return hex;
 }
 
 /** A step-up proof token: 32 hex digits (128 bits), from the same pooled CSPRNG draws as ids. */
 export function randomToken(random: RandomSource | undefined): string {
-  return bytesToHex(idBytes(16, random));
+  return randomHex(16, random);
 }
 
 /** A random id of 18 hex digits (72 bits). */
 export function randomId(random: RandomSource | undefined): string {
-  return bytesToHex(idBytes(9, random));
+  return randomHex(9, random);
 }

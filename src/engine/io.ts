@@ -75,21 +75,21 @@ export function createIo(
   onEvent: ((event: TwoStepEvent) => void) | undefined,
 ): Io {
   const tails = new Map<string, Promise<void>>();
-  const settled = (): void => {};
 
   /**
    * Across processes the conditional write decides; within one, serialising spares the calls the
    * conflicts (and keeps N racing guesses all counted).
    */
   function exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    // Plain promise chaining, no async frame: this wraps every call, sign-ins included.
+    // Plain promise chaining, no async frame: this wraps every call, sign-ins included. The tail settles
+    // once `run` has, never rejects, and forgets itself unless a later call has queued behind it.
     const previous = tails.get(key);
     const run = previous ? previous.then(fn) : fn();
-    const tail = run.then(settled, settled);
-    tails.set(key, tail);
-    tail.then(() => {
+    const done = (): void => {
       if (tails.get(key) === tail) tails.delete(key);
-    });
+    };
+    const tail: Promise<void> = run.then(done, done);
+    tails.set(key, tail);
     return run;
   }
 
