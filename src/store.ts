@@ -204,6 +204,22 @@ function notJson(why: string): never {
   throw new TwoSvError('INVALID_RECORD', `record must be JSON data: ${why}`);
 }
 
+/**
+ * Whether an object is a plain array (`true`) or a plain object (`false`); anything else, including the
+ * built-in prototypes themselves (`Array.prototype` is an array, `Object.prototype` has no prototype, and
+ * freezing either would break the whole process), is not JSON data.
+ */
+function isJsonArray(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    if (proto !== Array.prototype) notJson('not a plain array');
+    return true;
+  }
+  if ((proto !== Object.prototype && proto !== null) || value === Object.prototype)
+    notJson('not a plain object');
+  return false;
+}
+
 /** Checks a record as {@link adopt} does, without freezing it: for stores that serialise. */
 function checkJson(value: unknown, depth: number): void {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
@@ -213,16 +229,21 @@ function checkJson(value: unknown, depth: number): void {
   }
   if (typeof value !== 'object') notJson(`${typeof value} is not`);
   if (depth > MAX_DEPTH) notJson('nested too deeply, or cyclic');
-  if (Array.isArray(value)) {
-    for (const item of value) {
+  if (isJsonArray(value)) {
+    for (const item of value as unknown[]) {
       if (item === undefined) notJson('an array holds undefined');
       checkJson(item, depth + 1);
     }
     return;
   }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) notJson('not a plain object');
-  for (const item of Object.values(value)) if (item !== undefined) checkJson(item, depth + 1);
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    // Dropped, as MemoryStore deletes it; where it cannot be deleted (a frozen object), no store takes it.
+    if (item === undefined) {
+      if (!Object.getOwnPropertyDescriptor(value, key)?.configurable)
+        notJson('a frozen object holds undefined');
+    } else checkJson(item, depth + 1);
+  }
 }
 
 /**
@@ -303,11 +324,12 @@ function adopt(value: unknown, known: unknown, depth: number): JsonValue {
   }
   if (value === known) return value as JsonValue;
   if (depth > MAX_DEPTH) notJson('nested too deeply, or cyclic');
-  if (Array.isArray(value)) {
+  if (isJsonArray(value)) {
     const old = Array.isArray(known) ? known : NOTHING;
     let from = 0; // elements kept from `old` stay in order (filtered, appended to, one replaced)
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
+    const array = value as unknown[];
+    for (let i = 0; i < array.length; i++) {
+      const item: unknown = array[i];
       if (item === null || typeof item !== 'object') {
         if (item === undefined) notJson('an array holds undefined');
         checkScalar(item);
@@ -324,8 +346,6 @@ function adopt(value: unknown, known: unknown, depth: number): JsonValue {
       if (hint !== item) adopt(item, hint, depth + 1);
     }
   } else {
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) notJson('not a plain object');
     const object = value as Record<string, unknown>;
     const old =
       known !== null && typeof known === 'object' && !Array.isArray(known)
@@ -334,8 +354,10 @@ function adopt(value: unknown, known: unknown, depth: number): JsonValue {
     for (const key of Object.keys(object)) {
       const item = object[key];
       if (item === null || typeof item !== 'object') {
-        if (item === undefined) delete object[key];
-        else checkScalar(item);
+        // As JSON.stringify drops it; an object frozen by the caller cannot lose it, and is refused.
+        if (item === undefined) {
+          if (!Reflect.deleteProperty(object, key)) notJson('a frozen object holds undefined');
+        } else checkScalar(item);
         continue;
       }
       const hint = old !== undefined && Object.hasOwn(old, key) ? old[key] : undefined;

@@ -34,6 +34,29 @@ describe('MemoryStore', () => {
     expect(store.size).toBe(0);
   });
 
+  it('refuses the built-in prototypes, subclassed arrays and frozen objects holding undefined', async () => {
+    // Object.prototype has no prototype and Array.prototype is an array: taken as plain data, they would
+    // be frozen for the whole process.
+    const store = new MemoryStore();
+    class List extends Array {}
+    const bad = [
+      { x: Object.prototype },
+      { x: Array.prototype },
+      [Object.prototype],
+      { x: List.from([1]) },
+      { x: Object.freeze({ y: undefined }) },
+    ];
+    for (const record of bad) {
+      await rejectsWith(() => store.put('user:a', record as never, null), 'INVALID_RECORD');
+      expect(() => serializeRecord(record as never)).toThrow(
+        expect.objectContaining({ code: 'INVALID_RECORD' }),
+      );
+    }
+    expect(Object.isFrozen(Object.prototype)).toBe(false);
+    expect(Object.isFrozen(Array.prototype)).toBe(false);
+    expect(store.size).toBe(0);
+  });
+
   it('checks and freezes the new parts of a record written back with parts of the stored one', async () => {
     const store = new MemoryStore();
     await store.put('user:a', { list: [{ n: 1 }, { n: 2 }, { n: 3 }], meta: { m: 1 } }, null);
