@@ -14,6 +14,7 @@ export type JsonValue =
   | { readonly [key: string]: JsonValue };
 
 import { TwoSvError } from './errors.js';
+import { markDeepFrozen } from './internal/frozen.js';
 
 /**
  * A record's version: opaque to the engine, which only hands it back to {@link Store.put}. A number (an
@@ -442,6 +443,7 @@ export class MemoryStore implements Store {
       checkStoreKey(key);
       current = this.#live(key);
       copy = adopt(record, current?.record, 0);
+      if (copy !== null && typeof copy === 'object') markDeepFrozen(copy);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -183,6 +183,25 @@ describe('records this release does not recognise', () => {
     expect((await second.twoStep.status('alice')).enabled).toBe(true);
   });
 
+  it('a record frozen only at its top is checked at every read, not trusted once checked', async () => {
+    // A store that hands out the same object at each read, frozen at its top but not inside: a part
+    // changed after a read is caught at the next one (only MemoryStore's deep-frozen records are cached).
+    const { twoStep, store } = await engineWith(fixture as unknown as JsonValue);
+    await twoStep.requireReverification('alice'); // a write: upgraded and stored as version 2
+    const entry = (await store.get('user:alice'))!;
+    const record = Object.freeze(JSON.parse(JSON.stringify(entry.record)) as Record<string, unknown>);
+    const shallow = {
+      get: async () => ({ record: record as JsonValue, version: entry.version }),
+      put: async () => ({ ok: false as const, reason: 'conflict' as const }),
+      delete: async () => false,
+    };
+    const engine = createTwoStep({ store: shallow, codeKey: CODE_KEY, clock: () => SEEN + 3_600_000 });
+    expect((await engine.status('alice')).enabled).toBe(true);
+    expect((await engine.status('alice')).enabled).toBe(true);
+    (record.devices as Record<string, unknown>[])[0]!.secret = 42;
+    await rejectsWith(() => engine.status('alice'), 'INVALID_RECORD');
+  });
+
   it('a version 1 record is upgraded: an empty log, no proofs, written back as version 2', async () => {
     const { twoStep, store, tick } = await engineWith(fixture as unknown as JsonValue);
     expect(await twoStep.activity('alice')).toEqual({ entries: [], next: null });

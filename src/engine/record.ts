@@ -14,6 +14,7 @@
  */
 
 import { TwoSvError } from '../errors.js';
+import { isDeepFrozen } from '../internal/frozen.js';
 import type { DeviceKind, DeviceRole } from '../policy.js';
 import type { JsonValue } from '../store.js';
 import type { CodeChannel } from './types.js';
@@ -447,8 +448,9 @@ function consistent(r: UserRecord): boolean {
 
 /**
  * Records already validated. {@link MemoryStore} hands out the same deep-frozen object until the next
- * write, so the sign-in path validates a record once, not at every read; only frozen records are
- * remembered, since nobody can change them after the check.
+ * write, so the sign-in path validates a record once, not at every read. Only records that store deep-froze
+ * ({@link isDeepFrozen}) are remembered: a record frozen only at its top, as another store might hand out,
+ * could still change inside after the check.
  */
 const validated = /* @__PURE__ */ new WeakSet<object>();
 
@@ -470,7 +472,7 @@ export function parseUser(value: JsonValue, userId: string): UserRecord {
     }
     case 2: {
       if (!fits(value, USER_V2) || !consistent(value as unknown as UserRecord)) invalidRecord();
-      if (Object.isFrozen(value)) validated.add(value as object);
+      if (isDeepFrozen(value)) validated.add(value as object);
       return ownedBy(value as unknown as UserRecord, userId);
     }
     // A later schema adds its upgrade here: case 2 becomes `return parseUser(upgrade2to3(value))`.
@@ -488,12 +490,12 @@ function ownedBy(record: UserRecord, userId: string): UserRecord {
 }
 
 /**
- * Marks a record the engine itself wrote as valid, if the store keeps that very object frozen (as
+ * Marks a record the engine itself wrote as valid, if the store keeps that very object deep-frozen (as
  * {@link MemoryStore} does): the next read of it skips the check. A store that serialises never hands the
  * same object back, so this costs it nothing.
  */
 export function markValid(record: UserRecord): void {
-  if (Object.isFrozen(record)) validated.add(record);
+  if (isDeepFrozen(record)) validated.add(record);
 }
 
 /** Validates a destination record from the store (schema version 1). */
