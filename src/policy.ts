@@ -286,7 +286,8 @@ function checkTable(value: unknown): Policy['table'] {
  * @param base - the policy to start from, complete (as {@link validatePolicy} wants it, though only the
  *   values that end up in the result are range-checked). **(Optional)** Defaults to {@link defaultPolicy}.
  * @returns the frozen policy.
- * @throws {@link TwoSvError} `INVALID_POLICY` for a value out of range or a contradiction: no primary kind,
+ * @throws {@link TwoSvError} `INVALID_POLICY` for an unknown field (a misspelt `lockout.durationn` would
+ *   otherwise silently not apply), a value out of range or a contradiction: no primary kind,
  *   a backup required but none allowed (`maxBackups: 0`, or a primary kind with no backup kinds), more
  *   attempts per code than failures before a lock, a first lock longer than the longest, an hourly send cap
  *   above the daily one.
@@ -309,9 +310,18 @@ function checkTable(value: unknown): Policy['table'] {
  *   console.log((err as Error).message); // 'requireBackup needs maxBackups >= 1'
  * }
  * ```
+ * @example A misspelt field, as from a configuration file, is refused rather than dropped
+ * ```ts
+ * try {
+ *   definePolicy(JSON.parse('{ "lockout": { "durationn": 60 } }'));
+ * } catch (err) {
+ *   console.log((err as Error).message); // 'lockout.durationn is not a policy field'
+ * }
+ * ```
  */
 export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPolicy): Policy {
   if (base !== defaultPolicy) checkShape(base, SHAPE, 'base.');
+  checkShape(input, SHAPE, '', true);
   const i = obj(input, 'policy') as PolicyInput;
   const code = obj(i.code, 'code');
   const totp = obj(i.totp, 'totp');
@@ -461,15 +471,20 @@ const SHAPE: Shape = {
   senderTimeout: true,
 };
 
-/** Refuses a missing field (own property, not `undefined`) or an unknown one, at every depth. */
-function checkShape(value: unknown, shape: Shape, path: string): void {
+/**
+ * Refuses a missing field (own property, not `undefined`) or an unknown one, at every depth. `partial` (a
+ * {@link PolicyInput}) lets any field be missing or `undefined` and refuses only unknown ones.
+ */
+function checkShape(value: unknown, shape: Shape, path: string, partial = false): void {
   const name = path === '' ? 'policy' : path.slice(0, -1);
+  if (partial && value === undefined) return;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) bad(`${name} must be an object`);
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(shape)) {
-    if (!Object.hasOwn(record, key) || record[key] === undefined) bad(`${path}${key} is required`);
+    if (!partial && (!Object.hasOwn(record, key) || record[key] === undefined))
+      bad(`${path}${key} is required`);
     const inner = shape[key];
-    if (inner !== true) checkShape(record[key], inner!, `${path}${key}.`);
+    if (inner !== true) checkShape(record[key], inner!, `${path}${key}.`, partial);
   }
   for (const key of Object.keys(record)) {
     if (!Object.hasOwn(shape, key)) bad(`${path}${key} is not a policy field`);

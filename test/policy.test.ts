@@ -376,6 +376,73 @@ describe('definePolicy', () => {
     expect(policy.rememberBrowser).toEqual({ enabled: false, days: 30, max: 10 });
   });
 
+  it('refuses an unknown field at every depth, with the code and message validatePolicy uses', () => {
+    // Every object level of a policy, found by walking defaultPolicy (table is a leaf: its keys are kinds).
+    const levels: string[][] = [[]];
+    const walk = (value: object, path: string[]) => {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key !== 'table' && inner !== null && typeof inner === 'object') {
+          levels.push([...path, key]);
+          walk(inner, [...path, key]);
+        }
+      }
+    };
+    walk(defaultPolicy, []);
+    expect(levels).toHaveLength(10); // the policy, code, totp, lockout, sendLimits and its 3, recoveryCodes, rememberBrowser
+    const refusal = (call: () => unknown): TwoSvError => {
+      let caught: unknown;
+      try {
+        call();
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(TwoSvError);
+      return caught as TwoSvError;
+    };
+    for (const path of levels) {
+      for (const value of [60, undefined]) {
+        // A partial input: only the path down to the misspelt field.
+        const input: Record<string, unknown> = {};
+        let at = input;
+        for (const key of path) at = at[key] = {};
+        at.durationn = value;
+        const name = [...path, 'durationn'].join('.');
+        const err = refusal(() => definePolicy(input as PolicyInput));
+        expect(err.code).toBe('INVALID_POLICY');
+        expect(err.message).toBe(`${name} is not a policy field`);
+        // validatePolicy refuses the same field in a complete policy with the same code and message.
+        const full = structuredClone(defaultPolicy) as unknown as Record<string, unknown>;
+        let into = full;
+        for (const key of path) into = into[key] as Record<string, unknown>;
+        into.durationn = value;
+        const same = refusal(() => validatePolicy(full as unknown as Policy));
+        expect([same.code, same.message]).toEqual([err.code, err.message]);
+        // On any base.
+        expect(
+          refusal(() => definePolicy(input as PolicyInput, definePolicy({ maxBackups: 2 }))).message,
+        ).toBe(`${name} is not a policy field`);
+      }
+    }
+    // The issue's typo: dropped before, so the default 900 s lock applied.
+    expect(refusal(() => definePolicy({ lockout: { durationn: 60 } } as PolicyInput)).message).toBe(
+      'lockout.durationn is not a policy field',
+    );
+  });
+
+  it('still takes every known field, and known fields left undefined, at every depth', () => {
+    expect(definePolicy(structuredClone(defaultPolicy) as PolicyInput)).toEqual(defaultPolicy);
+    const sparse: PolicyInput = {
+      table: undefined,
+      lockout: undefined,
+      code: { digits: undefined, lifetime: 300 },
+      sendLimits: { cooldown: undefined, perUser: undefined, contact: { hour: undefined, day: 6 } },
+    };
+    const policy = definePolicy(sparse);
+    expect(policy.code).toEqual({ digits: 6, lifetime: 300 });
+    expect(policy.sendLimits.contact).toEqual({ hour: 3, day: 6 });
+    expect(policy.lockout).toEqual(defaultPolicy.lockout);
+  });
+
   it('accepts requireBackup: false with no backups at all', () => {
     const policy = definePolicy({ requireBackup: false, maxBackups: 0 });
     expect(isSetupComplete(policy, [device('p', 'sms', 'primary', PHONE_A)])).toBe(true);
