@@ -257,6 +257,11 @@ function obj(value: unknown, name: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** A group of a {@link PolicyInput} that checkShape let through: an object, or absent. */
+function group(value: unknown): Record<string, unknown> {
+  return (value ?? {}) as Record<string, unknown>;
+}
+
 function isKind(value: unknown): value is DeviceKind {
   return value === 'authenticator' || value === 'sms' || value === 'voice';
 }
@@ -322,20 +327,21 @@ function checkTable(value: unknown): Policy['table'] {
 export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPolicy): Policy {
   if (base !== defaultPolicy) checkShape(base, SHAPE, 'base.');
   checkShape(input, SHAPE, '', true);
-  const i = obj(input, 'policy') as PolicyInput;
-  const code = obj(i.code, 'code');
-  const totp = obj(i.totp, 'totp');
-  const lockout = obj(i.lockout, 'lockout');
-  const limits = obj(i.sendLimits, 'sendLimits');
-  const perUser = obj(limits.perUser, 'sendLimits.perUser');
-  const perDestination = obj(limits.perDestination, 'sendLimits.perDestination');
-  const recovery = obj(i.recoveryCodes, 'recoveryCodes');
-  const remember = obj(i.rememberBrowser, 'rememberBrowser');
+  // checkShape refused unknown fields and groups that are not objects: each group is an object or absent.
+  const i = input as PolicyInput;
+  const code = group(i.code);
+  const totp = group(i.totp);
+  const lockout = group(i.lockout);
+  const limits = group(i.sendLimits);
+  const perUser = group(limits.perUser);
+  const perDestination = group(limits.perDestination);
+  const recovery = group(i.recoveryCodes);
+  const remember = group(i.rememberBrowser);
   const recoveryOn = recovery.enabled ?? base.recoveryCodes.enabled;
   if (typeof recoveryOn !== 'boolean') bad('recoveryCodes.enabled must be a boolean');
   const rememberOn = remember.enabled ?? base.rememberBrowser.enabled;
   if (typeof rememberOn !== 'boolean') bad('rememberBrowser.enabled must be a boolean');
-  const contact = obj(limits.contact, 'sendLimits.contact');
+  const contact = group(limits.contact);
   const requireBackup = i.requireBackup ?? base.requireBackup;
   if (typeof requireBackup !== 'boolean') bad('requireBackup must be a boolean');
   const algorithm = totp.algorithm ?? base.totp.algorithm;
