@@ -288,6 +288,12 @@ describe('otpauthQrSvg refusals', () => {
 describe('otpauthQrSvg and otpauthQrMatrix: edges', () => {
   const uri = 'otpauth://totp/ACME:alice?secret=JBSWY3DPEHPK3PXP&issuer=ACME';
 
+  it('the margin bounds 0 and 100 modules are accepted', () => {
+    const n = otpauthQrMatrix(uri).length;
+    expect(otpauthQrSvg(uri, { margin: 100 })).toContain(`viewBox="0 0 ${n + 200} ${n + 200}"`);
+    expect(otpauthQrSvg(uri, { margin: 0 })).toContain(`viewBox="0 0 ${n} ${n}"`);
+  });
+
   it('the size bounds 1 and 10000 px are accepted', () => {
     expect(otpauthQrSvg(uri, { size: 1 })).toMatch(/^<svg [^>]*width="1" height="1" /);
     const big = otpauthQrSvg(uri, { size: 10_000 });
