@@ -24,7 +24,11 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
+    // Under StrykerJS, the mutated part's own tests (see stryker.config.mjs for why here).
+    include:
+      mutation && process.env.TWOSV_MUTATION_TESTS
+        ? process.env.TWOSV_MUTATION_TESTS.split(',')
+        : ['test/**/*.test.ts'],
     exclude: [
       ...configDefaults.exclude,
       ...(mutation

@@ -257,6 +257,11 @@ function obj(value: unknown, name: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** A group of a {@link PolicyInput} that checkShape let through: an object, or absent. */
+function group(value: unknown): Record<string, unknown> {
+  return (value ?? {}) as Record<string, unknown>;
+}
+
 function isKind(value: unknown): value is DeviceKind {
   return value === 'authenticator' || value === 'sms' || value === 'voice';
 }
@@ -286,7 +291,8 @@ function checkTable(value: unknown): Policy['table'] {
  * @param base - the policy to start from, complete (as {@link validatePolicy} wants it, though only the
  *   values that end up in the result are range-checked). **(Optional)** Defaults to {@link defaultPolicy}.
  * @returns the frozen policy.
- * @throws {@link TwoSvError} `INVALID_POLICY` for a value out of range or a contradiction: no primary kind,
+ * @throws {@link TwoSvError} `INVALID_POLICY` for an unknown field (a misspelt `lockout.durationn` would
+ *   otherwise silently not apply), a value out of range or a contradiction: no primary kind,
  *   a backup required but none allowed (`maxBackups: 0`, or a primary kind with no backup kinds), more
  *   attempts per code than failures before a lock, a first lock longer than the longest, an hourly send cap
  *   above the daily one.
@@ -309,23 +315,33 @@ function checkTable(value: unknown): Policy['table'] {
  *   console.log((err as Error).message); // 'requireBackup needs maxBackups >= 1'
  * }
  * ```
+ * @example A misspelt field, as from a configuration file, is refused rather than dropped
+ * ```ts
+ * try {
+ *   definePolicy(JSON.parse('{ "lockout": { "durationn": 60 } }'));
+ * } catch (err) {
+ *   console.log((err as Error).message); // 'lockout.durationn is not a policy field'
+ * }
+ * ```
  */
 export function definePolicy(input: PolicyInput = {}, base: Policy = defaultPolicy): Policy {
   if (base !== defaultPolicy) checkShape(base, SHAPE, 'base.');
-  const i = obj(input, 'policy') as PolicyInput;
-  const code = obj(i.code, 'code');
-  const totp = obj(i.totp, 'totp');
-  const lockout = obj(i.lockout, 'lockout');
-  const limits = obj(i.sendLimits, 'sendLimits');
-  const perUser = obj(limits.perUser, 'sendLimits.perUser');
-  const perDestination = obj(limits.perDestination, 'sendLimits.perDestination');
-  const recovery = obj(i.recoveryCodes, 'recoveryCodes');
-  const remember = obj(i.rememberBrowser, 'rememberBrowser');
+  checkShape(input, SHAPE, '', true);
+  // checkShape refused unknown fields and groups that are not objects: each group is an object or absent.
+  const i = input as PolicyInput;
+  const code = group(i.code);
+  const totp = group(i.totp);
+  const lockout = group(i.lockout);
+  const limits = group(i.sendLimits);
+  const perUser = group(limits.perUser);
+  const perDestination = group(limits.perDestination);
+  const recovery = group(i.recoveryCodes);
+  const remember = group(i.rememberBrowser);
   const recoveryOn = recovery.enabled ?? base.recoveryCodes.enabled;
   if (typeof recoveryOn !== 'boolean') bad('recoveryCodes.enabled must be a boolean');
   const rememberOn = remember.enabled ?? base.rememberBrowser.enabled;
   if (typeof rememberOn !== 'boolean') bad('rememberBrowser.enabled must be a boolean');
-  const contact = obj(limits.contact, 'sendLimits.contact');
+  const contact = group(limits.contact);
   const requireBackup = i.requireBackup ?? base.requireBackup;
   if (typeof requireBackup !== 'boolean') bad('requireBackup must be a boolean');
   const algorithm = totp.algorithm ?? base.totp.algorithm;
@@ -461,15 +477,20 @@ const SHAPE: Shape = {
   senderTimeout: true,
 };
 
-/** Refuses a missing field (own property, not `undefined`) or an unknown one, at every depth. */
-function checkShape(value: unknown, shape: Shape, path: string): void {
+/**
+ * Refuses a missing field (own property, not `undefined`) or an unknown one, at every depth. `partial` (a
+ * {@link PolicyInput}) lets any field be missing or `undefined` and refuses only unknown ones.
+ */
+function checkShape(value: unknown, shape: Shape, path: string, partial = false): void {
   const name = path === '' ? 'policy' : path.slice(0, -1);
+  if (partial && value === undefined) return;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) bad(`${name} must be an object`);
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(shape)) {
-    if (!Object.hasOwn(record, key) || record[key] === undefined) bad(`${path}${key} is required`);
+    if (!partial && (!Object.hasOwn(record, key) || record[key] === undefined))
+      bad(`${path}${key} is required`);
     const inner = shape[key];
-    if (inner !== true) checkShape(record[key], inner!, `${path}${key}.`);
+    if (inner !== true) checkShape(record[key], inner!, `${path}${key}.`, partial);
   }
   for (const key of Object.keys(record)) {
     if (!Object.hasOwn(shape, key)) bad(`${path}${key} is not a policy field`);

@@ -376,6 +376,75 @@ describe('definePolicy', () => {
     expect(policy.rememberBrowser).toEqual({ enabled: false, days: 30, max: 10 });
   });
 
+  it('refuses an unknown field at every depth, with the code and message validatePolicy uses', () => {
+    // Every object level of a policy, found by walking defaultPolicy (table is a leaf: its keys are kinds).
+    const levels: string[][] = [[]];
+    const walk = (value: object, path: string[]) => {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key !== 'table' && inner !== null && typeof inner === 'object') {
+          levels.push([...path, key]);
+          walk(inner, [...path, key]);
+        }
+      }
+    };
+    walk(defaultPolicy, []);
+    expect(levels).toHaveLength(10); // the policy, code, totp, lockout, sendLimits and its 3, recoveryCodes, rememberBrowser
+    const refusal = (call: () => unknown): TwoSvError => {
+      let caught: unknown;
+      try {
+        call();
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(TwoSvError);
+      return caught as TwoSvError;
+    };
+    for (const path of levels) {
+      for (const value of [60, undefined]) {
+        // A partial input: only the path down to the misspelt field.
+        const input: Record<string, unknown> = {};
+        let at = input;
+        for (const key of path) at = at[key] = {};
+        at.durationn = value;
+        const name = [...path, 'durationn'].join('.');
+        const err = refusal(() => definePolicy(input as PolicyInput));
+        expect(err.code).toBe('INVALID_POLICY');
+        expect(err.message).toBe(`${name} is not a policy field`);
+        // validatePolicy refuses the same field in a complete policy with the same code and message.
+        const full = structuredClone(defaultPolicy) as unknown as Record<string, unknown>;
+        let into = full;
+        for (const key of path) into = into[key] as Record<string, unknown>;
+        into.durationn = value;
+        const same = refusal(() => validatePolicy(full as unknown as Policy));
+        expect([same.code, same.message]).toEqual([err.code, err.message]);
+        // On any base.
+        expect(
+          refusal(() => definePolicy(input as PolicyInput, definePolicy({ maxBackups: 2 }))).message,
+        ).toBe(`${name} is not a policy field`);
+      }
+    }
+    // The issue's typo: dropped before, so the default 900 s lock applied.
+    expect(refusal(() => definePolicy({ lockout: { durationn: 60 } } as PolicyInput)).message).toBe(
+      'lockout.durationn is not a policy field',
+    );
+  });
+
+  it('still takes every known field, and known fields left undefined, at every depth', () => {
+    expect(definePolicy(structuredClone(defaultPolicy) as PolicyInput)).toEqual(defaultPolicy);
+    // `undefined` as from JavaScript or a spread of optional values (the types' exactOptionalPropertyTypes
+    // refuses it in TypeScript).
+    const sparse = {
+      table: undefined,
+      lockout: undefined,
+      code: { digits: undefined, lifetime: 300 },
+      sendLimits: { cooldown: undefined, perUser: undefined, contact: { hour: undefined, day: 6 } },
+    } as unknown as PolicyInput;
+    const policy = definePolicy(sparse);
+    expect(policy.code).toEqual({ digits: 6, lifetime: 300 });
+    expect(policy.sendLimits.contact).toEqual({ hour: 3, day: 6 });
+    expect(policy.lockout).toEqual(defaultPolicy.lockout);
+  });
+
   it('accepts requireBackup: false with no backups at all', () => {
     const policy = definePolicy({ requireBackup: false, maxBackups: 0 });
     expect(isSetupComplete(policy, [device('p', 'sms', 'primary', PHONE_A)])).toBe(true);
@@ -554,5 +623,249 @@ describe('policyErrorCode', () => {
       expect(policyErrorCode(reason as PolicyReason), reason).toBe(code);
     }
     expect(new Set(Object.values(expected)).size).toBe(Object.keys(expected).length);
+  });
+});
+
+// Found by mutation testing (test/MUTATION.md): edges the tests above did not reach.
+describe('definePolicy: edges', () => {
+  function message(input: unknown): string {
+    let caught: unknown;
+    try {
+      definePolicy(input as PolicyInput);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught, JSON.stringify(input)).toBeInstanceOf(TwoSvError);
+    expect((caught as TwoSvError).code).toBe('INVALID_POLICY');
+    return (caught as TwoSvError).message;
+  }
+
+  it('accepts every range bound its Policy doc states, and refuses one past it, naming the field', () => {
+    // [field path, min, max], written out from the Policy docs.
+    const ranges: Array<[string, number, number]> = [
+      ['maxBackups', 1, 10],
+      ['code.digits', 6, 10],
+      ['code.lifetime', 30, 3600],
+      ['totp.digits', 6, 10],
+      ['totp.period', 15, 300],
+      ['totp.window', 0, 10],
+      ['enrollmentLifetime', 60, 86_400],
+      ['attemptsPerCode', 1, 10],
+      ['lockout.failures', 5, 100],
+      ['lockout.maxDuration', 900, 31_536_000],
+      ['recentVerification', 30, 86_400],
+      ['maxProofs', 1, 100],
+      ['activityLimit', 1, 1000],
+      ['sendLimits.cooldown', 0, 3600],
+      ['sendLimits.perUser.day', 5, 10_000],
+      ['sendLimits.perDestination.day', 5, 10_000],
+      ['sendLimits.contact.day', 3, 10_000],
+      ['recoveryCodes.count', 1, 50],
+      ['recoveryCodes.warnAt', 0, 50],
+      ['rememberBrowser.days', 1, 400],
+      ['rememberBrowser.max', 1, 100],
+      ['senderTimeout', 1, 300],
+    ];
+    const at = (path: string, value: number): PolicyInput => {
+      const keys = path.split('.');
+      let out: Record<string, unknown> = { [keys.at(-1)!]: value };
+      for (const key of keys.slice(0, -1).reverse()) out = { [key]: out };
+      return out as PolicyInput;
+    };
+    const read = (policy: Policy, path: string) =>
+      path.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown>)[key], policy);
+    for (const [path, min, max] of ranges) {
+      // min and max where a contradiction does not bind first (attempts <= failures, hour <= day).
+      expect(read(definePolicy(at(path, max)), path), path).toBe(max);
+      expect(read(definePolicy(at(path, min)), path), path).toBe(min);
+    }
+    // The documented extremes, where contradictions allow.
+    expect(definePolicy({ lockout: { failures: 1 }, attemptsPerCode: 1 }).lockout.failures).toBe(1);
+    expect(definePolicy({ lockout: { duration: 1 } }).lockout.duration).toBe(1);
+    expect(definePolicy({ requireBackup: false, maxBackups: 0 }).maxBackups).toBe(0);
+    expect(definePolicy({ attemptsPerCode: 100, lockout: { failures: 100 } }).attemptsPerCode).toBe(100);
+    expect(message(at('maxBackups', 11))).toBe('maxBackups must be an integer from 0 to 10');
+    expect(message(at('totp.window', 11))).toBe('totp.window must be an integer from 0 to 10');
+  });
+
+  it('allows a bound equal to its partner, refuses it above: lock durations and every hourly cap', () => {
+    expect(definePolicy({ lockout: { duration: 900, maxDuration: 900 } }).lockout.duration).toBe(900);
+    expect(definePolicy({ attemptsPerCode: 10 }).attemptsPerCode).toBe(10);
+    for (const cap of ['perUser', 'perDestination', 'contact'] as const) {
+      const equal = definePolicy({ sendLimits: { [cap]: { hour: 7, day: 7 } } });
+      expect(equal.sendLimits[cap]).toEqual({ hour: 7, day: 7 });
+      expect(message({ sendLimits: { [cap]: { hour: 8, day: 7 } } })).toBe(
+        `sendLimits.${cap}.hour must not exceed sendLimits.${cap}.day`,
+      );
+    }
+    expect(message({ lockout: { duration: 901, maxDuration: 900 } })).toBe(
+      'lockout.duration must not exceed lockout.maxDuration',
+    );
+    expect(message({ attemptsPerCode: 11 })).toBe('attemptsPerCode must not exceed lockout.failures');
+  });
+
+  it('takes each TOTP algorithm an authenticator may use', () => {
+    for (const algorithm of ['SHA1', 'SHA256', 'SHA512'] as const) {
+      expect(definePolicy({ totp: { algorithm } }).totp.algorithm).toBe(algorithm);
+    }
+    expect(message({ totp: { algorithm: 'sha256' } })).toBe(
+      "totp.algorithm must be 'SHA1', 'SHA256' or 'SHA512'",
+    );
+  });
+
+  it('the table: an object of kinds to lists of distinct kinds; an undefined row is no row', () => {
+    expect(definePolicy({ table: { authenticator: ['sms'], sms: undefined } as never }).table).toEqual({
+      authenticator: ['sms'],
+    });
+    for (const table of ['sms', 5, [], [['sms', ['voice']]]]) {
+      expect(message({ table }), JSON.stringify(table)).toBe('table must be an object');
+    }
+    expect(message({ table: { sms: ['voice', 'email'] } })).toBe(
+      'table.sms must be an array of device kinds',
+    );
+    expect(message({ table: { sms: ['voice', 'voice'] } })).toBe('table.sms must not repeat a kind');
+    expect(message({ maxBackups: 0 })).toBe('requireBackup needs maxBackups >= 1');
+    expect(message({ table: { sms: ['voice'], authenticator: [] } })).toBe(
+      'requireBackup needs at least one backup kind for table.authenticator',
+    );
+  });
+
+  it('a group that is not an object is refused, naming it, at every depth', () => {
+    for (const [input, name] of [
+      [{ lockout: 5 }, 'lockout'],
+      [{ code: null }, 'code'],
+      [{ totp: [] }, 'totp'],
+      [{ sendLimits: 'x' }, 'sendLimits'],
+      [{ sendLimits: { perUser: 1 } }, 'sendLimits.perUser'],
+      [{ sendLimits: { perDestination: [] } }, 'sendLimits.perDestination'],
+      [{ sendLimits: { contact: null } }, 'sendLimits.contact'],
+      [{ recoveryCodes: true }, 'recoveryCodes'],
+      [{ rememberBrowser: 0 }, 'rememberBrowser'],
+      [null, 'policy'],
+      [[], 'policy'],
+    ] as Array<[unknown, string]>) {
+      expect(message(input)).toBe(`${name} must be an object`);
+    }
+  });
+});
+
+describe('policy checks: edges', () => {
+  const auth = (id: string, role: 'primary' | 'backup') => device(id, 'authenticator', role);
+
+  it('checkAddDevice finds the primary wherever it is in the list', () => {
+    const policy = definePolicy({ maxBackups: 3 });
+    // A backup listed before the primary: an app may back up an SMS primary, not an app primary.
+    const devices = [auth('b', 'backup'), device('p', 'sms', 'primary', PHONE_A)];
+    expect(checkAddDevice(policy, devices, { kind: 'authenticator', role: 'backup' })).toEqual({ ok: true });
+    const reversed = [device('b', 'sms', 'backup', PHONE_A), auth('p', 'primary')];
+    expect(checkAddDevice(policy, reversed, { kind: 'authenticator', role: 'backup' })).toEqual({
+      ok: false,
+      reason: 'backup-kind-not-allowed',
+    });
+  });
+
+  it('numbers that are not phone numbers are compared as given', () => {
+    const devices = [device('p', 'sms', 'primary', 'not a number')];
+    expect(
+      checkAddDevice(defaultPolicy, devices, { kind: 'voice', role: 'backup', phone: 'another' }),
+    ).toEqual({
+      ok: true,
+    });
+    expect(
+      checkAddDevice(defaultPolicy, devices, { kind: 'voice', role: 'backup', phone: 'not a number' }),
+    ).toEqual({ ok: false, reason: 'duplicate-phone' });
+  });
+
+  it('checkReplaceDevice: a backup must fit the primary, wherever it is listed; a primary must fit every backup', () => {
+    const policy = definePolicy({ maxBackups: 2 });
+    // Authenticator primary: only phones may back it up.
+    const appPrimary = [auth('p', 'primary'), device('b', 'sms', 'backup', PHONE_A)];
+    expect(checkReplaceDevice(policy, appPrimary, 'b', { kind: 'authenticator' })).toEqual({
+      ok: false,
+      reason: 'backup-kind-not-allowed',
+    });
+    expect(checkReplaceDevice(policy, appPrimary, 'b', { kind: 'voice', phone: PHONE_B })).toEqual({
+      ok: true,
+    });
+    // The other backup listed first, the primary second.
+    const listed = [
+      auth('a', 'backup'),
+      device('p', 'sms', 'primary', PHONE_A),
+      device('v', 'voice', 'backup', PHONE_B),
+    ];
+    expect(checkReplaceDevice(policy, listed, 'v', { kind: 'authenticator' })).toEqual({ ok: true });
+    // No primary among the others (an inconsistent list): refused, not a crash.
+    expect(
+      checkReplaceDevice(policy, [device('b', 'sms', 'backup', PHONE_A)], 'b', {
+        kind: 'voice',
+        phone: PHONE_B,
+      }),
+    ).toEqual({
+      ok: false,
+      reason: 'primary-required',
+    });
+    // Replacing an SMS primary by an app: the SMS backup may stay, the app backup may not.
+    const twoBackups = [
+      device('p', 'sms', 'primary', PHONE_A),
+      device('s', 'sms', 'backup', PHONE_B),
+      auth('a', 'backup'),
+    ];
+    expect(checkReplaceDevice(policy, twoBackups, 'p', { kind: 'authenticator' })).toEqual({
+      ok: false,
+      reason: 'backup-kind-not-allowed',
+    });
+  });
+
+  it('checkSwapPrimary checks every other device, the old primary included, against the new primary', () => {
+    // Exhaustive over a table where each kind backs up a different set: a model of the documented rule.
+    const table = { sms: ['authenticator', 'voice'], authenticator: ['sms'] } as const;
+    const policy = definePolicy({ table, maxBackups: 2 });
+    const kinds: DeviceKind[] = ['authenticator', 'sms', 'voice'];
+    let refusedForBackup = 0;
+    for (const primary of ['sms', 'authenticator'] as const) {
+      for (const next of kinds) {
+        for (const other of [undefined, ...kinds]) {
+          const devices = [device('p', primary, 'primary', PHONE_A), device('n', next, 'backup', PHONE_B)];
+          if (other) devices.push(device('o', other, 'backup', '+12015550102'));
+          const rows = table as Record<string, readonly DeviceKind[]>;
+          const expected = !(next in rows)
+            ? { ok: false, reason: 'primary-kind-not-allowed' }
+            : [primary, ...(other ? [other] : [])].every((k) => rows[next]!.includes(k))
+              ? { ok: true }
+              : { ok: false, reason: 'backup-kind-not-allowed' };
+          if (expected.reason === 'backup-kind-not-allowed') refusedForBackup++;
+          expect(checkSwapPrimary(policy, devices, 'n'), `${primary} ${next} ${other}`).toEqual(expected);
+        }
+      }
+    }
+    expect(refusedForBackup).toBeGreaterThan(3);
+  });
+
+  it('checkRemoveDevice: the primary stays while any device depends on it, even with 2SV off', () => {
+    const devices = [auth('p', 'primary'), device('b', 'sms', 'backup', PHONE_A)];
+    expect(checkRemoveDevice(defaultPolicy, devices, 'p', false)).toEqual({
+      ok: false,
+      reason: 'primary-not-removable',
+    });
+    // Two backups: either may go while 2SV is on, the last may not.
+    const policy = definePolicy({ maxBackups: 2 });
+    const two = [...devices, device('c', 'voice', 'backup', PHONE_B)];
+    expect(checkRemoveDevice(policy, two, 'b', true)).toEqual({ ok: true });
+    expect(checkRemoveDevice(policy, two, 'c', true)).toEqual({ ok: true });
+    expect(checkRemoveDevice(policy, devices, 'b', true)).toEqual({ ok: false, reason: 'backup-required' });
+  });
+
+  it('isSetupComplete needs a primary: backups alone are not enough', () => {
+    expect(isSetupComplete(defaultPolicy, [device('b', 'sms', 'backup', PHONE_A)])).toBe(false);
+    expect(
+      isSetupComplete(definePolicy({ requireBackup: false }), [device('b', 'sms', 'backup', PHONE_A)]),
+    ).toBe(false);
+  });
+
+  it('isRecentVerification: no verification is never recent, one at this very moment is', () => {
+    expect(isRecentVerification(defaultPolicy, null, 1000)).toBe(false);
+    expect(isRecentVerification(defaultPolicy, undefined, 1000)).toBe(false);
+    expect(isRecentVerification(defaultPolicy, 1000, 1000)).toBe(true);
+    expect(isRecentVerification(defaultPolicy, 0, 0)).toBe(true);
   });
 });

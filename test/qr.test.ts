@@ -283,3 +283,59 @@ describe('otpauthQrSvg refusals', () => {
     expect(otpauthQrSvg(big)).toContain(`width="${box * 4}" height="${box * 4}" viewBox="0 0 ${box} ${box}"`);
   });
 });
+
+// Found by mutation testing (test/MUTATION.md): edges the tests above did not reach.
+describe('otpauthQrSvg and otpauthQrMatrix: edges', () => {
+  const uri = 'otpauth://totp/ACME:alice?secret=JBSWY3DPEHPK3PXP&issuer=ACME';
+
+  it('the margin bounds 0 and 100 modules are accepted', () => {
+    const n = otpauthQrMatrix(uri).length;
+    expect(otpauthQrSvg(uri, { margin: 100 })).toContain(`viewBox="0 0 ${n + 200} ${n + 200}"`);
+    expect(otpauthQrSvg(uri, { margin: 0 })).toContain(`viewBox="0 0 ${n} ${n}"`);
+  });
+
+  it('the size bounds 1 and 10000 px are accepted', () => {
+    expect(otpauthQrSvg(uri, { size: 1 })).toMatch(/^<svg [^>]*width="1" height="1" /);
+    const big = otpauthQrSvg(uri, { size: 10_000 });
+    expect(big).toMatch(/^<svg [^>]*width="10000" height="10000" /);
+  });
+
+  it('otpauthQrMatrix refuses options that are not an object', () => {
+    for (const options of [null, 'M', 5, true]) {
+      expect(
+        codeOf(() => otpauthQrMatrix(uri, options as never)),
+        String(options),
+      ).toBe('INVALID_OPTION');
+    }
+  });
+
+  it('messages name the option and its range; a capacity error keeps its cause', () => {
+    const message = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        return err as TwoSvError;
+      }
+      throw new Error('expected a refusal');
+    };
+    expect(message(() => otpauthQrSvg(uri, { size: 0 })).message).toMatch(/size .*1 to 10000/);
+    expect(message(() => otpauthQrSvg(uri, { margin: -1 })).message).toMatch(/margin .*0 to 100/);
+    expect(message(() => otpauthQrMatrix(uri, { errorCorrection: 'X' as 'L' })).message).toMatch(
+      /errorCorrection .*'L', 'M', 'Q' or 'H'/,
+    );
+    const tooLong = message(() =>
+      otpauthQrSvg({ type: 'totp', secret: SECRET, account: 'a'.repeat(1300) }, { errorCorrection: 'H' }),
+    );
+    expect(tooLong.code).toBe('QR_CAPACITY_EXCEEDED');
+    expect(tooLong.message).toMatch(/too long for a QR code/);
+    expect(tooLong.cause).toBeInstanceOf(Error);
+  });
+
+  it('the path moves absolutely once, then relatively from run to run, as documented', () => {
+    const svg = otpauthQrSvg(uri);
+    const d = /<path stroke="#000" d="([^"]+)"\/>/.exec(svg)![1]!;
+    expect(d.startsWith('M')).toBe(true);
+    expect(d.match(/M/g)).toHaveLength(1);
+    expect(decode(svg)).toBe(uri);
+  });
+});

@@ -878,3 +878,245 @@ describe('otpauthCompatibility', () => {
     expect(codeOf(() => otpauthCompatibility('https://example.com'))).toBe('INVALID_URI_SCHEME');
   });
 });
+
+// Found by mutation testing (test/MUTATION.md): edges the tests above did not reach.
+describe('buildOtpauthUri and parseOtpauthUri: edges', () => {
+  it('checks sizes before anything else, at the exact bound, with and without an issuer', () => {
+    // An invalid secret shows which check ran first: URI_TOO_LONG only past the documented bound
+    // (otpauth://totp/ + [issuer :] + account + ?secret= + 1 character + [&issuer= issuer] > 2048).
+    const bad = '!!!!';
+    for (const type of ['totp', 'hotp'] as const) {
+      const extra = type === 'hotp' ? { counter: 0 } : {};
+      const fits = 'a'.repeat(2048 - 15 - 8 - 1);
+      expect(codeOf(() => buildOtpauthUri({ type, secret: bad, account: fits, ...extra }))).toBe(
+        'INVALID_SECRET',
+      );
+      expect(codeOf(() => buildOtpauthUri({ type, secret: bad, account: `${fits}a`, ...extra }))).toBe(
+        'URI_TOO_LONG',
+      );
+      // With an issuer of 2 characters: 15 + 2 + 1 + account + 8 + 1 + 8 + 2 = 2048.
+      const withIssuer = 'a'.repeat(2048 - 15 - 2 - 1 - 8 - 1 - 8 - 2);
+      const p = { type, secret: bad, issuer: 'IS', ...extra };
+      expect(codeOf(() => buildOtpauthUri({ ...p, account: withIssuer }))).toBe('INVALID_SECRET');
+      expect(codeOf(() => buildOtpauthUri({ ...p, account: `${withIssuer}a` }))).toBe('URI_TOO_LONG');
+    }
+    // The secret text: up to 4096 characters (separators included) are looked at, one more is refused.
+    const spaced = `${SECRET}${' '.repeat(4096 - SECRET.length)}`;
+    expect(buildOtpauthUri({ type: 'totp', secret: spaced, account: 'a' })).toBe(
+      `otpauth://totp/a?secret=${SECRET}`,
+    );
+    expect(codeOf(() => buildOtpauthUri({ type: 'totp', secret: `${spaced} `, account: 'a' }))).toBe(
+      'URI_TOO_LONG',
+    );
+  });
+
+  it('refuses canonical-looking secrets that leave a partial byte, and secrets that are not strings', () => {
+    // 6 characters past a multiple of 8 (like 1 and 3) hold bits that make no whole byte.
+    for (const secret of ['JBSWY3', 'JBSWY3DPEHPK3P', 'J', 'JBS']) {
+      expect(
+        codeOf(() => buildOtpauthUri({ type: 'totp', secret, account: 'a' })),
+        secret,
+      ).toBe('INVALID_SECRET');
+    }
+    // Objects whose text is valid base32 are still not strings.
+    for (const secret of [[SECRET], new String(SECRET), { toString: () => SECRET }]) {
+      expect(codeOf(() => buildOtpauthUri({ type: 'totp', secret: secret as never, account: 'a' }))).toBe(
+        'INVALID_SECRET',
+      );
+    }
+  });
+
+  it('parse refuses a String object, schemes of otpauth length, and a single slash', () => {
+    expect(codeOf(() => parseOtpauthUri(new String(`otpauth://totp/a?secret=${SECRET}`) as never))).toBe(
+      'INVALID_URI',
+    );
+    for (const scheme of ['otpauty', 'OTPAUTX', 'httpsxx']) {
+      expect(
+        codeOf(() => parseOtpauthUri(`${scheme}://totp/a?secret=${SECRET}`)),
+        scheme,
+      ).toBe('INVALID_URI_SCHEME');
+    }
+    expect(codeOf(() => parseOtpauthUri(`otpauth:/totp/a?secret=${SECRET}`))).toBe('INVALID_URI');
+    expect(codeOf(() => parseOtpauthUri(`otpauth:x/totp/a?secret=${SECRET}`))).toBe('INVALID_URI');
+  });
+
+  it('the label ends at the query, even when a parameter value holds a slash', () => {
+    // No label at all: the account is missing, whatever the image URL after it holds.
+    expect(codeOf(() => parseOtpauthUri(`otpauth://totp?secret=${SECRET}&image=https://x.test/a.png`))).toBe(
+      'INVALID_ACCOUNT',
+    );
+    expect(parseOtpauthUri(`otpauth://totp/alice?secret=${SECRET}&image=https://x.test/a.png`).account).toBe(
+      'alice',
+    );
+  });
+
+  it('a parameter without `=` has an empty value and ends at its `&`', () => {
+    expect(codeOf(() => parseOtpauthUri(`otpauth://totp/a?digits&secret=${SECRET}`))).toBe('INVALID_DIGITS');
+    expect(codeOf(() => parseOtpauthUri(`otpauth://totp/a?period&secret=${SECRET}`))).toBe('INVALID_PERIOD');
+    expect(codeOf(() => parseOtpauthUri(`otpauth://totp/a?secret&secret=${SECRET}`))).toBe(
+      'DUPLICATE_PARAMETER',
+    );
+    expect(parseOtpauthUri(`otpauth://totp/a?image&secret=${SECRET}`).secret).toBe(SECRET);
+  });
+
+  it('refuses every known parameter given twice, naming it', () => {
+    for (const [name, value] of <Array<[string, string]>>[
+      ['secret', SECRET],
+      ['issuer', 'ACME'],
+      ['algorithm', 'SHA1'],
+      ['digits', '6'],
+      ['period', '30'],
+      ['counter', '1'],
+    ]) {
+      const uri = `otpauth://hotp/a?secret=${SECRET}&counter=0&${name}=${value}&${name.toUpperCase()}=${value}`;
+      const once = `otpauth://hotp/a?secret=${SECRET}&counter=0&${name}=${value}`;
+      if (name !== 'secret' && name !== 'counter') expect(() => parseOtpauthUri(once)).not.toThrow();
+      expect(
+        expectTwoSvError(() => parseOtpauthUri(uri), 'DUPLICATE_PARAMETER', { mentions: name }).message,
+      ).toMatch(/at most once/);
+    }
+  });
+
+  it('the label prefix and the issuer parameter are trimmed; an empty prefix names no issuer', () => {
+    const a = parseOtpauthUri(`otpauth://totp/ACME%20:alice?secret=${SECRET}&issuer=ACME`);
+    expect([a.issuer, a.account]).toEqual(['ACME', 'alice']);
+    expect(parseOtpauthUri(`otpauth://totp/ACME%20:alice?secret=${SECRET}`).issuer).toBe('ACME');
+    const b = parseOtpauthUri(`otpauth://totp/ACME:alice?secret=${SECRET}&issuer=%20ACME%20`);
+    expect(b.issuer).toBe('ACME');
+    expect(parseOtpauthUri(`otpauth://totp/alice?secret=${SECRET}&issuer=%20ACME%20`).issuer).toBe('ACME');
+    // A leading `+` in a value is a space too (form encoding), then trimmed.
+    expect(parseOtpauthUri(`otpauth://totp/alice?secret=${SECRET}&issuer=+ACME`).issuer).toBe('ACME');
+    // `:alice`: the prefix is empty, so there is no issuer, and the account is what follows the colon.
+    const c = parseOtpauthUri(`otpauth://totp/:alice?secret=${SECRET}`);
+    expect(c).toEqual({
+      type: 'totp',
+      secret: SECRET,
+      account: 'alice',
+      algorithm: 'SHA1',
+      digits: 6,
+      period: 30,
+    });
+    // With no issuer, the account may not hold a colon.
+    expect(codeOf(() => parseOtpauthUri(`otpauth://totp/:a:b?secret=${SECRET}`))).toBe('INVALID_ACCOUNT');
+    expect(parseOtpauthUri(`otpauth://totp/I:a:b?secret=${SECRET}`).account).toBe('a:b');
+  });
+
+  it('HOTP counters: a number up to 2^53 - 1 whatever its zeros, a bigint above', () => {
+    const counter = (text: string) =>
+      parseOtpauthUri(`otpauth://hotp/a?secret=${SECRET}&counter=${text}`).counter;
+    expect(counter('00000000000000000005')).toBe(5);
+    expect(counter('0000000000000005')).toBe(5);
+    expect(counter('9007199254740991')).toBe(Number.MAX_SAFE_INTEGER);
+    expect(counter('009007199254740991')).toBe(Number.MAX_SAFE_INTEGER);
+    expect(counter('9007199254740992')).toBe(9007199254740992n);
+    expect(counter('9007199254740993')).toBe(9007199254740993n);
+    expect(counter('18446744073709551615')).toBe(2n ** 64n - 1n);
+    expect(codeOf(() => counter('18446744073709551616'))).toBe('INVALID_COUNTER');
+  });
+
+  it('messages name the parameter and the rule broken', () => {
+    const base: OtpauthParams = { type: 'totp', secret: SECRET, account: 'alice' };
+    const cases: Array<[() => unknown, TwoSvErrorCode, RegExp]> = [
+      [() => buildOtpauthUri(null as never), 'INVALID_OPTION', /params must be an object/],
+      [
+        () => buildOtpauthUri({ ...base, type: 'x' as never }),
+        'INVALID_OTP_TYPE',
+        /type must be 'totp' or 'hotp'/,
+      ],
+      [
+        () => buildOtpauthUri({ ...base, secret: undefined as never }),
+        'MISSING_SECRET',
+        /secret is required/,
+      ],
+      [() => buildOtpauthUri({ ...base, secret: '1' }), 'INVALID_SECRET', /secret must be .*base32/],
+      [() => buildOtpauthUri({ ...base, secret: '==' }), 'EMPTY_SECRET', /secret must not be empty/],
+      [() => buildOtpauthUri({ ...base, issuer: 1 as never }), 'INVALID_ISSUER', /issuer must be a string/],
+      [() => buildOtpauthUri({ ...base, issuer: '' }), 'INVALID_ISSUER', /issuer must not be empty/],
+      [() => buildOtpauthUri({ ...base, issuer: 'a\u202eb' }), 'INVALID_ISSUER', /issuer .*bidirectional/],
+      [() => buildOtpauthUri({ ...base, issuer: 'a\0b' }), 'INVALID_ISSUER', /issuer .*control/],
+      [() => buildOtpauthUri({ ...base, issuer: ' a' }), 'INVALID_ISSUER', /issuer .*whitespace/],
+      [() => buildOtpauthUri({ ...base, issuer: 'a:b' }), 'INVALID_ISSUER', /issuer .*colon/],
+      [
+        () => buildOtpauthUri({ ...base, account: 1 as never }),
+        'INVALID_ACCOUNT',
+        /account must be a string/,
+      ],
+      [() => buildOtpauthUri({ ...base, account: '' }), 'INVALID_ACCOUNT', /account must not be empty/],
+      [() => buildOtpauthUri({ ...base, account: 'a:b' }), 'INVALID_ACCOUNT', /account .*colon .*no issuer/],
+      [() => buildOtpauthUri({ ...base, type: 'hotp' }), 'MISSING_COUNTER', /counter is required/],
+      [() => buildOtpauthUri({ ...base, account: 'a'.repeat(3000) }), 'URI_TOO_LONG', /longer than 2048/],
+      // Past the size check, but too long once the issuer is percent-encoded.
+      [() => buildOtpauthUri({ ...base, issuer: 'é'.repeat(300) }), 'URI_TOO_LONG', /longer than 2048/],
+      [() => parseOtpauthUri(1 as never), 'INVALID_URI', /uri must be a string/],
+      [() => parseOtpauthUri('x'.repeat(2049)), 'URI_TOO_LONG', /at most 2048/],
+      [() => parseOtpauthUri('1x'), 'INVALID_URI', /must start with otpauth:\/\//],
+      [() => parseOtpauthUri('https://x'), 'INVALID_URI_SCHEME', /scheme must be otpauth/],
+      [() => parseOtpauthUri('otpauth:x'), 'INVALID_URI', /must start with otpauth:\/\//],
+      [() => parseOtpauthUri('otpauth://totp/\0'), 'INVALID_URI', /control characters/],
+      [() => parseOtpauthUri('otpauth://motp/a'), 'INVALID_OTP_TYPE', /type must be 'totp' or 'hotp'/],
+      [() => parseOtpauthUri('otpauth://totp/%E9?secret=A'), 'INVALID_PERCENT_ENCODING', /label .*percent/],
+      [() => parseOtpauthUri('otpauth://totp/a?issuer=%E9'), 'INVALID_PERCENT_ENCODING', /issuer .*percent/],
+      [() => parseOtpauthUri('otpauth://totp/a?secret=%E9'), 'INVALID_PERCENT_ENCODING', /secret .*percent/],
+      [
+        () => parseOtpauthUri(`otpauth://totp/a?secret=${SECRET}&algorithm=%E9`),
+        'INVALID_PERCENT_ENCODING',
+        /algorithm .*percent/,
+      ],
+      [
+        () => parseOtpauthUri(`otpauth://totp/a?secret=${SECRET}&digits=%E9`),
+        'INVALID_PERCENT_ENCODING',
+        /digits .*percent/,
+      ],
+      [
+        () => parseOtpauthUri(`otpauth://totp/a?secret=${SECRET}&period=%E9`),
+        'INVALID_PERCENT_ENCODING',
+        /period .*percent/,
+      ],
+      [
+        () => parseOtpauthUri(`otpauth://hotp/a?secret=${SECRET}&counter=%E9`),
+        'INVALID_PERCENT_ENCODING',
+        /counter .*percent/,
+      ],
+      [
+        () => parseOtpauthUri('otpauth://totp/A:a?issuer=B'),
+        'ISSUER_MISMATCH',
+        /label prefix and the issuer parameter/,
+      ],
+      [() => parseOtpauthUri('otpauth://totp/a?issuer=B'), 'MISSING_SECRET', /secret parameter is required/],
+      [() => parseOtpauthUri(`otpauth://hotp/a?secret=${SECRET}`), 'MISSING_COUNTER', /counter parameter/],
+    ];
+    for (const [call, code, words] of cases) {
+      expect(expectTwoSvError(call, code).message, String(words)).toMatch(words);
+    }
+  });
+});
+
+describe('otpauthCompatibility: the problems', () => {
+  const base: OtpauthParams = { type: 'totp', secret: SECRET, account: 'alice' };
+  it('each problem names the parameter and its value; iOS is mentioned only for digits other than 8', () => {
+    for (const params of [
+      { ...base, algorithm: 'SHA256' as const },
+      { ...base, digits: 7 },
+      { ...base, digits: 8 },
+      { ...base, digits: 10 },
+      { ...base, period: 60 },
+    ]) {
+      const warnings = otpauthCompatibility(params);
+      expect(warnings.length).toBeGreaterThan(0);
+      for (const w of warnings) {
+        const value = params[w.parameter as keyof typeof params];
+        expect(w.problem, `${w.app} ${w.parameter}`).toContain(`${w.parameter}=${String(value)}`);
+      }
+      const google = warnings.find((w) => w.app === 'Google Authenticator' && w.parameter === 'digits');
+      if (params.digits !== undefined) {
+        expect(google?.problem).toContain('Android');
+        if (params.digits === 8) expect(google?.problem).not.toContain('iOS');
+        else expect(google?.problem).toContain('iOS supports only 6 or 8');
+      }
+      const freeOtp = warnings.find((w) => w.app === 'FreeOTP');
+      if (freeOtp) expect(freeOtp.problem).toContain('only 6 or 8');
+      const period = warnings.find((w) => w.parameter === 'period');
+      if (period) expect(period.problem).toContain('30-second');
+    }
+  });
+});
