@@ -292,7 +292,8 @@ function checkTable(value: unknown): Policy['table'] {
  *   values that end up in the result are range-checked). **(Optional)** Defaults to {@link defaultPolicy}.
  * @returns the frozen policy.
  * @throws {@link TwoSvError} `INVALID_POLICY` for an unknown field (a misspelt `lockout.durationn` would
- *   otherwise silently not apply), a value out of range or a contradiction: no primary kind,
+ *   otherwise silently not apply), a field set to `null` (leave it out for the default), a value out of
+ *   range or a contradiction: no primary kind,
  *   a backup required but none allowed (`maxBackups: 0`, or a primary kind with no backup kinds), more
  *   attempts per code than failures before a lock, a first lock longer than the longest, an hourly send cap
  *   above the daily one.
@@ -490,6 +491,10 @@ function checkShape(value: unknown, shape: Shape, path: string, partial = false)
     if (!partial && (!Object.hasOwn(record, key) || record[key] === undefined))
       bad(`${path}${key} is required`);
     const inner = shape[key];
+    // A null (as a JSON configuration file writes "no value") is not taken for "the default": leave it out.
+    if (partial && inner === true && record[key] === null) {
+      bad(`${path}${key} must not be null (leave it out for the default)`);
+    }
     if (inner !== true) checkShape(record[key], inner!, `${path}${key}.`, partial);
   }
   for (const key of Object.keys(record)) {

@@ -445,6 +445,29 @@ describe('definePolicy', () => {
     expect(policy.lockout).toEqual(defaultPolicy.lockout);
   });
 
+  it('refuses null for every field of the default policy, naming it, instead of taking the default', () => {
+    // Every field, found by walking defaultPolicy itself (the device table is one field).
+    const leaves = (value: unknown, path: string[]): string[][] =>
+      value !== null && typeof value === 'object' && !Array.isArray(value) && path[0] !== 'table'
+        ? Object.entries(value).flatMap(([key, inner]) => leaves(inner, [...path, key]))
+        : [path];
+    const all = leaves(defaultPolicy, []);
+    expect(all.length).toBeGreaterThan(25);
+    for (const path of all) {
+      const input: Record<string, unknown> = {};
+      let at = input;
+      for (const key of path.slice(0, -1)) at = at[key] = {};
+      at[path.at(-1)!] = null;
+      const name = path.join('.');
+      expect(() => definePolicy(input as PolicyInput), name).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_POLICY',
+          message: `${name} must not be null (leave it out for the default)`,
+        }),
+      );
+    }
+  });
+
   it('accepts requireBackup: false with no backups at all', () => {
     const policy = definePolicy({ requireBackup: false, maxBackups: 0 });
     expect(isSetupComplete(policy, [device('p', 'sms', 'primary', PHONE_A)])).toBe(true);
