@@ -646,10 +646,10 @@ function samePhoneKey(phone: string): string {
   }
 }
 
-function phoneTaken(devices: readonly PolicyDevice[], phone: string | undefined, except?: string): boolean {
+function phoneTaken(devices: readonly PolicyDevice[], phone: string | undefined): boolean {
   if (phone === undefined) return false;
   const key = samePhoneKey(phone);
-  return devices.some((d) => d.id !== except && d.phone !== undefined && samePhoneKey(d.phone) === key);
+  return devices.some((d) => d.phone !== undefined && samePhoneKey(d.phone) === key);
 }
 
 /** A device about to be added: its kind, the role it will take and, for phones, its E.164 number. */
