@@ -23,6 +23,7 @@ const parts = {
     tests: [
       'engine-decisions',
       'engine-mutants',
+      'engine-mutants-2',
       'enrollment',
       'enrollment-audit',
       'enrollment-events',

@@ -1,0 +1,201 @@
+// Engine modules first measured by StrykerJS in issue #17 (proofs, recovery, remembered, devices, reset,
+// activity, contact checks...): each test pins a promised behaviour that the mutants left alive showed the
+// suite never checked. Through the engine where the behaviour is visible there, through the pure decision
+// functions where it is a documented rule of theirs. Equivalent mutants are listed in test/MUTATION.md.
+import { describe, expect, it } from 'vitest';
+import { checkProofOption, isValidProof, proofHash, withProof } from '../src/engine/proofs.js';
+import { emptyRecord, type UserRecord } from '../src/engine/record.js';
+import { drawRecoveryCodes, normalizeRecoveryCode, RECOVERY_CODE_LENGTH } from '../src/engine/recovery.js';
+import { TwoSvError, type TwoSvErrorCode } from '../src/errors.js';
+import { defaultPolicy, definePolicy } from '../src/policy.js';
+import { makeBench, setUpUser } from './support/two-step.js';
+
+const T = Date.UTC(2030, 0, 1, 12, 0, 0);
+
+/**
+ * Awaits `fn` and expects a TwoSvError of `code` whose message says something (a developer reads it): at
+ * least a few words, whatever their wording.
+ */
+async function refused(fn: () => unknown, code: TwoSvErrorCode): Promise<TwoSvError> {
+  let caught: unknown;
+  try {
+    await fn();
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught, `expected ${code}`).toBeInstanceOf(TwoSvError);
+  const err = caught as TwoSvError;
+  expect(err.code).toBe(code);
+  expect(err.message.split(' ').length, `message of ${code}: "${err.message}"`).toBeGreaterThanOrEqual(3);
+  return err;
+}
+
+/** A user with 2SV on and a fresh sign-in (a proof) at `b.now()`. */
+async function signedIn(policy = defaultPolicy) {
+  const b = makeBench({ policy });
+  const user = await setUpUser(b, 'u');
+  return { b, ...user };
+}
+
+/** A second-step sign-in on the authenticator, 30 s after the last one; returns its proof. */
+async function signIn(b: ReturnType<typeof makeBench>, secret: string): Promise<string> {
+  b.advance(30_000);
+  await b.twoStep.beginChallenge('u');
+  const result = await b.twoStep.verify('u', b.totp(secret));
+  if (!result.ok) throw new Error(`sign-in failed: ${result.reason}`);
+  return result.proof;
+}
+
+describe('proofs: the option, the cap, the length limit', () => {
+  it('a proof option that is not a string of at most 128 characters is INVALID_OPTION, before anything else', async () => {
+    const { b } = await signedIn();
+    const before = await b.store.get('user:u');
+    for (const proof of [42, null, {}, ['x'], 'a'.repeat(129)]) {
+      await refused(() => b.twoStep.disable('u', { proof: proof as string }), 'INVALID_OPTION');
+      await refused(() => b.twoStep.issueRecoveryCodes('u', { proof: proof as string }), 'INVALID_OPTION');
+    }
+    // 128 characters is a proof, just not one of ours
+    await refused(() => b.twoStep.disable('u', { proof: 'a'.repeat(128) }), 'VERIFICATION_REQUIRED');
+    expect(await b.store.get('user:u')).toEqual(before);
+    expect(checkProofOption(undefined)).toBe(undefined);
+    expect(checkProofOption('a'.repeat(128))).toBe('a'.repeat(128));
+  });
+
+  it('a session keeps its proof until policy.maxProofs newer sign-ins push it out', async () => {
+    const { b, secret } = await signedIn(definePolicy({ maxProofs: 2 }));
+    const first = await signIn(b, secret);
+    const second = await signIn(b, secret);
+    // Two proofs held, the cap: both still work
+    for (const proof of [first, second]) {
+      expect((await b.twoStep.status('u', { proof })).recentlyVerified).toBe(true);
+    }
+    const third = await signIn(b, secret);
+    expect((await b.twoStep.status('u', { proof: first })).recentlyVerified).toBe(false);
+    await refused(() => b.twoStep.issueRecoveryCodes('u', { proof: first }), 'VERIFICATION_REQUIRED');
+    for (const proof of [second, third]) {
+      expect((await b.twoStep.issueRecoveryCodes('u', { proof })).codes).toHaveLength(10);
+    }
+  });
+
+  it('withProof keeps the newest maxProofs, in order, after dropping the expired ones', () => {
+    const policy = definePolicy({ maxProofs: 3, recentVerification: 600 });
+    let proofs = withProof(policy, [], 't0', T);
+    const sizes = [proofs.length];
+    for (let i = 1; i < 6; i++) {
+      proofs = withProof(policy, proofs, `t${i}`, T + i);
+      sizes.push(proofs.length);
+    }
+    expect(sizes).toEqual([1, 2, 3, 3, 3, 3]);
+    expect(proofs).toEqual([
+      { hash: proofHash('t3'), issuedAt: T + 3 },
+      { hash: proofHash('t4'), issuedAt: T + 4 },
+      { hash: proofHash('t5'), issuedAt: T + 5 },
+    ]);
+    // Ten minutes and a millisecond after t3 was issued, t3 has expired and t4, t5 stay: no cap needed
+    expect(withProof(policy, proofs, 't6', T + 3 + 600_001).map((p) => p.issuedAt)).toEqual([
+      T + 4,
+      T + 5,
+      T + 3 + 600_001,
+    ]);
+  });
+
+  it('isValidProof: any stored token of up to 128 characters, nothing longer, never while reverify', () => {
+    const r = (token: string, changes: Partial<UserRecord> = {}): UserRecord => ({
+      ...emptyRecord(),
+      enabled: true,
+      proofs: withProof(defaultPolicy, [], token, T),
+      ...changes,
+    });
+    const long = 'p'.repeat(128);
+    expect(isValidProof(defaultPolicy, r(long), T, long)).toBe(true);
+    expect(isValidProof(defaultPolicy, r(`${long}p`), T, `${long}p`)).toBe(false);
+    expect(isValidProof(defaultPolicy, r(long, { reverify: true }), T, long)).toBe(false);
+    expect(isValidProof(defaultPolicy, r(long), T, undefined)).toBe(false);
+  });
+});
+
+describe('recovery: drawing and typing codes', () => {
+  /**
+   * A source whose draws give the recovery codes `codes[i]` (as 5-bit letter indices, the same 12 for a
+   * code), with the unused high bits counting the draws, so no two draws in a row are the same bytes.
+   */
+  const codeSource = (codes: number[]) => {
+    let draws = 0;
+    const source = (bytes: Uint8Array) => {
+      const letter = codes[draws];
+      if (letter === undefined) throw new Error('no draw left');
+      for (let i = 0; i < bytes.length; i++) bytes[i] = ((draws % 8) << 5) | ((letter + i) & 31);
+      draws++;
+      return bytes;
+    };
+    return { source, draws: () => draws };
+  };
+
+  it('draws distinct codes, tolerating repeats up to four draws a code, then INVALID_RANDOM', () => {
+    // Two codes wanted: nine draws allowed (draw numbers 0 to 8), the second code coming on the last one
+    const late = codeSource([1, 1, 1, 1, 1, 1, 1, 1, 2]);
+    const codes = drawRecoveryCodes(2, late.source);
+    expect(codes).toEqual(['1234-5678-9abc', '2345-6789-abcd']);
+    expect(late.draws()).toBe(9);
+    const tooLate = codeSource([1, 1, 1, 1, 1, 1, 1, 1, 1, 2]);
+    expect(() => drawRecoveryCodes(2, tooLate.source)).toThrow(TwoSvError);
+    expect(tooLate.draws()).toBe(9);
+    const stuck = codeSource(Array(100).fill(7));
+    let error: unknown;
+    try {
+      drawRecoveryCodes(10, stuck.source);
+    } catch (err) {
+      error = err;
+    }
+    expect((error as TwoSvError).code).toBe('INVALID_RANDOM');
+    expect((error as TwoSvError).message.length).toBeGreaterThan(10);
+    expect(stuck.draws()).toBe(41);
+  });
+
+  it('normalizes what users type: case, spaces, dashes, look-alikes forgiven; anything else is empty', () => {
+    expect(normalizeRecoveryCode('K3F9-X2MQ-7T4B')).toBe('k3f9x2mq7t4b');
+    expect(normalizeRecoveryCode('oooo-OOOO-iiii')).toBe('000000001111');
+    expect(normalizeRecoveryCode('llll LLLL IIII')).toBe('111111111111');
+    // Up to 64 characters typed, spaces included; one more is not a code
+    const padded = (n: number) => `k3f9-x2mq-7t4b${' '.repeat(n - 14)}`;
+    expect(normalizeRecoveryCode(padded(64))).toBe('k3f9x2mq7t4b');
+    expect(normalizeRecoveryCode(padded(65))).toBe('');
+    // Not 12 characters once normalised, or a letter outside Crockford's alphabet
+    expect(normalizeRecoveryCode('k3f9-x2mq-7t4')).toBe('');
+    expect(normalizeRecoveryCode('k3f9-x2mq-7t4bb')).toBe('');
+    expect(normalizeRecoveryCode('uuuu-uuuu-uuuu')).toBe('');
+    expect(normalizeRecoveryCode('k3f9-x2mq-7t4!')).toBe('');
+    expect(normalizeRecoveryCode(42)).toBe('');
+    expect(normalizeRecoveryCode(null)).toBe('');
+    expect(RECOVERY_CODE_LENGTH).toBe(12);
+  });
+});
+
+describe('recovery: refusals through the engine', () => {
+  it('an unknown user is UNKNOWN_USER, for issuing and for signing in with a code', async () => {
+    const b = makeBench();
+    await refused(() => b.twoStep.useRecoveryCode('nobody', 'k3f9-x2mq-7t4b'), 'UNKNOWN_USER');
+    await refused(() => b.twoStep.issueRecoveryCodes('nobody'), 'UNKNOWN_USER');
+    expect(await b.store.get('user:nobody')).toBe(null);
+  });
+
+  it('a user with 2SV on but no codes issued: a code is simply not valid, and counts as a failure', async () => {
+    const { b } = await signedIn();
+    expect(await b.twoStep.useRecoveryCode('u', 'k3f9-x2mq-7t4b')).toEqual({
+      ok: false,
+      reason: 'invalid',
+      attemptsLeft: 9,
+    });
+    expect((await b.twoStep.status('u')).failures).toBe(1);
+  });
+
+  it('refusals name their reason: policy off, no device, 2SV off', async () => {
+    const off = makeBench({ policy: definePolicy({ recoveryCodes: { enabled: false } }) });
+    await setUpUser(off, 'u');
+    await refused(() => off.twoStep.issueRecoveryCodes('u', { proof: off.proof('u') }), 'RECOVERY_CODES_OFF');
+    const b = makeBench();
+    await b.twoStep.enrollAuthenticator('u', { account: 'u@example.com' });
+    await refused(() => b.twoStep.issueRecoveryCodes('u'), 'NOT_ENABLED');
+    await refused(() => b.twoStep.useRecoveryCode('u', 'k3f9-x2mq-7t4b'), 'NOT_ENABLED');
+  });
+});
