@@ -3,12 +3,21 @@
 // suite never checked. Through the engine where the behaviour is visible there, through the pure decision
 // functions where it is a documented rule of theirs. Equivalent mutants are listed in test/MUTATION.md.
 import { describe, expect, it } from 'vitest';
+import { findEnrollment } from '../src/engine/devices.js';
 import { checkProofOption, isValidProof, proofHash, withProof } from '../src/engine/proofs.js';
-import { emptyRecord, type UserRecord } from '../src/engine/record.js';
+import { type DeviceRec, emptyRecord, type PendingRec, type UserRecord } from '../src/engine/record.js';
 import { drawRecoveryCodes, normalizeRecoveryCode, RECOVERY_CODE_LENGTH } from '../src/engine/recovery.js';
 import { TwoSvError, type TwoSvErrorCode } from '../src/errors.js';
 import { defaultPolicy, definePolicy } from '../src/policy.js';
-import { makeBench, setUpUser } from './support/two-step.js';
+import {
+  addAuthenticator,
+  addPhone,
+  makeBench,
+  PHONE_1,
+  PHONE_2,
+  PHONE_3,
+  setUpUser,
+} from './support/two-step.js';
 
 const T = Date.UTC(2030, 0, 1, 12, 0, 0);
 
@@ -197,5 +206,258 @@ describe('recovery: refusals through the engine', () => {
     await b.twoStep.enrollAuthenticator('u', { account: 'u@example.com' });
     await refused(() => b.twoStep.issueRecoveryCodes('u'), 'NOT_ENABLED');
     await refused(() => b.twoStep.useRecoveryCode('u', 'k3f9-x2mq-7t4b'), 'NOT_ENABLED');
+  });
+});
+
+/** The events emitted, without the user and time every one carries. */
+const bodies = (b: ReturnType<typeof makeBench>) => b.events.map(({ userId, at, ...rest }) => rest);
+
+/** The stored version of the user's record (it changes on every write). */
+async function version(b: ReturnType<typeof makeBench>, userId = 'u') {
+  return (await b.store.get(`user:${userId}`))?.version;
+}
+
+/** A code the authenticator does not show now (nor in the window): the right one plus 500 000, mod 10^6. */
+const wrongTotp = (b: ReturnType<typeof makeBench>, secret: string) =>
+  String((Number(b.totp(secret)) + 500_000) % 1_000_000).padStart(6, '0');
+
+describe('devices: enrolment', () => {
+  it('an authenticator enrolment: role checked, lifetime from the policy, kind named in event and result', async () => {
+    const b = makeBench({ policy: definePolicy({ enrollmentLifetime: 600 }) });
+    await refused(
+      () => b.twoStep.enrollAuthenticator('u', { account: 'a', role: 'boss' as 'primary' }),
+      'INVALID_OPTION',
+    );
+    expect(await b.store.get('user:u')).toBe(null);
+    const e = await b.twoStep.enrollAuthenticator('u', { account: 'a' });
+    expect(e).toMatchObject({ kind: 'authenticator', role: 'primary', expiresAt: b.now() + 600_000 });
+    expect(bodies(b)).toEqual([{ type: 'enrollment-started', kind: 'authenticator', role: 'primary' }]);
+  });
+
+  it('a wrong code does not confirm an authenticator; the failure is named for the enrolment', async () => {
+    const b = makeBench();
+    const e = await b.twoStep.enrollAuthenticator('u', { account: 'a' });
+    b.clearEvents();
+    expect(await b.twoStep.confirmEnrollment('u', wrongTotp(b, e.secret))).toEqual({
+      ok: false,
+      reason: 'invalid',
+      attemptsLeft: 4,
+    });
+    expect(bodies(b)).toEqual([
+      { type: 'verification-failed', purpose: 'enrollment', reason: 'invalid', failures: 1 },
+    ]);
+    b.clearEvents();
+    const ok = await b.twoStep.confirmEnrollment('u', b.totp(e.secret));
+    expect(ok).toMatchObject({ ok: true, enabled: false });
+    expect(bodies(b)).toEqual([
+      { type: 'verification-passed', purpose: 'enrollment', deviceId: e.id },
+      {
+        type: 'device-added',
+        device: { id: e.id, kind: 'authenticator', role: 'primary', confirmed: true, addedAt: b.now() },
+      },
+    ]);
+  });
+
+  it('confirming with no enrolment, an unknown user, or a replacement of an unknown device: typed refusals', async () => {
+    const { b, smsId } = await signedIn();
+    await refused(() => b.twoStep.confirmEnrollment('nobody', '123456'), 'ENROLLMENT_NOT_FOUND');
+    await refused(() => b.twoStep.confirmEnrollment('u', '123456'), 'ENROLLMENT_NOT_FOUND');
+    await refused(
+      () => b.twoStep.enrollAuthenticator('u', { account: 'a', replaces: 'nope', proof: b.proof('u') }),
+      'UNKNOWN_DEVICE',
+    );
+    // Replacing the backup: the new device is a backup, whatever the first device is
+    b.advance(31_000);
+    const begun = await b.twoStep.enrollPhone('u', { phone: PHONE_2, replaces: smsId, proof: b.proof('u') });
+    expect(begun.ok && begun.enrollment.role).toBe('backup');
+  });
+
+  it('an enrolment is expired before it started too (a clock that went back), and locked users get the lock', () => {
+    const pending: PendingRec = {
+      id: 'p1',
+      kind: 'authenticator',
+      role: 'primary',
+      secret: 'S',
+      startedAt: T,
+      expiresAt: T + 900_000,
+      attempts: 0,
+    };
+    const r = { ...emptyRecord(), pending };
+    expect(findEnrollment(defaultPolicy, r, T, T)).toBe(pending);
+    expect(() => findEnrollment(defaultPolicy, r, T - 1, T)).toThrow(
+      expect.objectContaining({ code: 'ENROLLMENT_EXPIRED' }),
+    );
+    expect(() => findEnrollment(defaultPolicy, r, T + 900_000, T)).toThrow(
+      expect.objectContaining({ code: 'ENROLLMENT_EXPIRED' }),
+    );
+    expect(findEnrollment(defaultPolicy, { ...r, lockedUntil: T + 5 }, T, T)).toEqual({
+      ok: false,
+      reason: 'locked',
+      lockedUntil: T + 5,
+    });
+    // The devices changed since the enrolment began: a second primary is refused at confirmation
+    const primary: DeviceRec = { id: 'd0', kind: 'sms', role: 'primary', phone: PHONE_2, addedAt: T };
+    expect(() => findEnrollment(defaultPolicy, { ...r, devices: [primary] }, T, T)).toThrow(
+      expect.objectContaining({ code: 'PRIMARY_EXISTS' }),
+    );
+  });
+
+  it('a replacement ends the challenge open on the replaced device, and only that one', async () => {
+    for (const on of ['replaced', 'other'] as const) {
+      const { b, appId, smsId } = await signedIn();
+      b.advance(31_000);
+      const challenge = await b.twoStep.beginChallenge('u', { deviceId: on === 'replaced' ? smsId : appId });
+      expect(challenge.ok).toBe(true);
+      b.advance(31_000);
+      const begun = await b.twoStep.enrollPhone('u', {
+        phone: PHONE_2,
+        replaces: smsId,
+        proof: b.proof('u'),
+      });
+      expect(begun.ok).toBe(true);
+      await b.twoStep.rememberBrowser('u', { label: 'laptop', proof: b.proof('u') });
+      b.clearEvents();
+      expect(await b.twoStep.confirmEnrollment('u', b.lastCode())).toMatchObject({ ok: true });
+      const status = await b.twoStep.status('u');
+      expect(status.challenge?.deviceId ?? null).toBe(on === 'replaced' ? null : appId);
+      const replacedEvent = b.events.find((e) => e.type === 'device-replaced');
+      expect(replacedEvent).toMatchObject({
+        replaced: { id: smsId, kind: 'sms', role: 'backup', confirmed: true },
+        device: { kind: 'sms', role: 'backup', confirmed: true },
+      });
+      expect(b.eventTypes()).toEqual([
+        'verification-passed',
+        'device-replaced',
+        'remembered-browser-revoked',
+      ]);
+    }
+  });
+
+  it('adding a device without replacing one keeps the remembered browsers; only turning 2SV on gives a proof', async () => {
+    const b = makeBench({ policy: definePolicy({ maxBackups: 2 }) });
+    await setUpUser(b, 'u');
+    await b.twoStep.rememberBrowser('u', { label: 'laptop', proof: b.proof('u') });
+    b.advance(31_000);
+    await b.twoStep.enrollPhone('u', { phone: PHONE_2, proof: b.proof('u') });
+    b.clearEvents();
+    const added = await b.twoStep.confirmEnrollment('u', b.lastCode());
+    expect(added).toMatchObject({ ok: true, enabled: true });
+    expect(Object.keys(added).sort()).toEqual(['device', 'enabled', 'ok']);
+    expect(b.eventTypes()).toEqual(['verification-passed', 'device-added']);
+    expect(await b.twoStep.rememberedBrowsers('u')).toHaveLength(1);
+  });
+});
+
+describe('devices: swap, remove, disable, re-verification', () => {
+  it('swapPrimary without deviceId needs exactly one backup, and says so', async () => {
+    const b = makeBench({ policy: definePolicy({ maxBackups: 2 }) });
+    await addAuthenticator(b, 'u');
+    await refused(() => b.twoStep.swapPrimary('u'), 'NOT_A_BACKUP');
+    await addPhone(b, 'u', PHONE_1);
+    await addPhone(b, 'u', PHONE_2);
+    await refused(() => b.twoStep.swapPrimary('u', { proof: b.proof('u') }), 'INVALID_OPTION');
+    await refused(() => b.twoStep.swapPrimary('nobody'), 'UNKNOWN_USER');
+  });
+
+  it('swapping twice brings the first primary back, wherever it sits among the devices', async () => {
+    const { b, appId, smsId } = await signedIn();
+    const roles = async () =>
+      Object.fromEntries((await b.twoStep.status('u')).devices.map((d) => [d.id, d.role]));
+    await b.twoStep.swapPrimary('u', { proof: b.proof('u') });
+    expect(await roles()).toEqual({ [appId]: 'backup', [smsId]: 'primary' });
+    b.clearEvents();
+    await b.twoStep.swapPrimary('u', { proof: b.proof('u') });
+    expect(await roles()).toEqual({ [appId]: 'primary', [smsId]: 'backup' });
+    expect(b.events).toEqual([
+      expect.objectContaining({
+        type: 'primary-changed',
+        deviceId: appId,
+        previousDeviceId: smsId,
+        device: expect.objectContaining({ id: appId, role: 'primary', confirmed: true }),
+        previous: expect.objectContaining({ id: smsId, role: 'backup', confirmed: true }),
+      }),
+    ]);
+  });
+
+  it('removing a device ends its challenge and the enrolment replacing it, nothing else', async () => {
+    const policy = definePolicy({ maxBackups: 2 });
+    for (const on of ['removed', 'other'] as const) {
+      const b = makeBench({ policy });
+      const { appId, smsId } = await setUpUser(b, 'u');
+      const sms2 = await addPhone(b, 'u', PHONE_2);
+      b.advance(31_000);
+      await b.twoStep.beginChallenge('u', { deviceId: on === 'removed' ? smsId : appId });
+      b.advance(31_000);
+      await b.twoStep.enrollPhone('u', {
+        phone: PHONE_3,
+        replaces: on === 'removed' ? smsId : sms2,
+        proof: b.proof('u'),
+      });
+      b.clearEvents();
+      await refused(() => b.twoStep.removeDevice('u', 'nope', { proof: b.proof('u') }), 'UNKNOWN_DEVICE');
+      const status = await b.twoStep.removeDevice('u', smsId, { proof: b.proof('u') });
+      expect(status.challenge?.deviceId ?? null).toBe(on === 'removed' ? null : appId);
+      expect(status.devices.filter((d) => !d.confirmed)).toHaveLength(on === 'removed' ? 0 : 1);
+      expect(bodies(b)).toEqual([
+        {
+          type: 'device-removed',
+          device: {
+            id: smsId,
+            kind: 'sms',
+            role: 'backup',
+            confirmed: true,
+            addedAt: expect.any(Number),
+            phone: expect.any(String),
+          },
+        },
+      ]);
+    }
+  });
+
+  it('disable: nothing to write for a user with nothing on; otherwise everything goes, devices named as confirmed', async () => {
+    const b = makeBench();
+    await b.twoStep.enrollAuthenticator('u', { account: 'a' });
+    await b.twoStep.cancelEnrollment('u');
+    const v = await version(b);
+    b.clearEvents();
+    const off = await b.twoStep.disable('u');
+    expect(off).toEqual(await b.twoStep.status('u'));
+    expect(off.enabled).toBe(false);
+    expect(await version(b)).toBe(v);
+    expect(b.events).toEqual([]);
+    // Only a pending enrolment: it ends
+    await b.twoStep.enrollAuthenticator('u', { account: 'a' });
+    expect((await b.twoStep.disable('u')).devices).toEqual([]);
+    expect(await version(b)).not.toBe(v);
+    // 2SV on
+    const { b: on, appId, smsId } = await signedIn();
+    on.clearEvents();
+    await on.twoStep.disable('u', { proof: on.proof('u') });
+    expect(on.events).toEqual([
+      expect.objectContaining({
+        type: 'two-step-disabled',
+        devices: [
+          expect.objectContaining({ id: appId, confirmed: true }),
+          expect.objectContaining({ id: smsId, confirmed: true }),
+        ],
+      }),
+    ]);
+  });
+
+  it('requireReverification: NOT_ENABLED and UNKNOWN_USER said in words; the event has a reason key only when given', async () => {
+    const { b } = await signedIn();
+    b.clearEvents();
+    await b.twoStep.requireReverification('u');
+    await b.twoStep.requireReverification('u', { reason: 'password reset' });
+    expect(bodies(b)).toStrictEqual([
+      { type: 'reverification-required' },
+      { type: 'reverification-required', reason: 'password reset' },
+    ]);
+    await refused(() => b.twoStep.requireReverification('nobody'), 'UNKNOWN_USER');
+    const fresh = makeBench();
+    await fresh.twoStep.enrollAuthenticator('v', { account: 'a' });
+    await refused(() => fresh.twoStep.requireReverification('v'), 'NOT_ENABLED');
+    await refused(() => fresh.twoStep.removeDevice('nobody', 'x'), 'UNKNOWN_USER');
+    await refused(() => fresh.twoStep.disable('nobody'), 'UNKNOWN_USER');
   });
 });
