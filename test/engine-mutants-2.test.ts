@@ -461,3 +461,114 @@ describe('devices: swap, remove, disable, re-verification', () => {
     await refused(() => fresh.twoStep.disable('nobody'), 'UNKNOWN_USER');
   });
 });
+
+describe('remembered browsers: tokens, rotation, revocation', () => {
+  /** A signed-in user with `n` remembered browsers; their tokens, oldest first. */
+  async function withBrowsers(n: number) {
+    const s = await signedIn();
+    const tokens: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = await s.b.twoStep.rememberBrowser('u', { label: `browser ${i}`, proof: s.b.proof('u') });
+      expect(r.ok).toBe(true);
+      tokens.push(r.token);
+    }
+    return { ...s, tokens };
+  }
+
+  it('remembering: the result, and refusals named in words (policy off, unknown user, 2SV off)', async () => {
+    const { b } = await signedIn();
+    const r = await b.twoStep.rememberBrowser('u', { label: 'laptop', proof: b.proof('u') });
+    expect(r).toEqual({
+      ok: true,
+      token: expect.stringMatching(/^[0-9a-f]{18}\.[0-9a-f]{64}$/),
+      browser: expect.any(Object),
+    });
+    // A browser never used lists without a lastUsedAt key
+    expect(Object.keys((await b.twoStep.rememberedBrowsers('u'))[0]!).sort()).toEqual([
+      'createdAt',
+      'expiresAt',
+      'id',
+      'label',
+    ]);
+    const off = makeBench({ policy: definePolicy({ rememberBrowser: { enabled: false } }) });
+    await setUpUser(off, 'u');
+    await refused(
+      () => off.twoStep.rememberBrowser('u', { label: 'x', proof: off.proof('u') }),
+      'REMEMBER_BROWSER_OFF',
+    );
+    await refused(() => b.twoStep.rememberBrowser('nobody', { label: 'x' }), 'UNKNOWN_USER');
+    await refused(() => b.twoStep.useRememberToken('nobody', r.token), 'UNKNOWN_USER');
+    await refused(() => b.twoStep.revokeRememberedBrowser('nobody', 'x'), 'UNKNOWN_USER');
+    await refused(() => b.twoStep.revokeRememberedBrowsers('nobody'), 'UNKNOWN_USER');
+    await refused(() => b.twoStep.revokeRememberedBrowser('u', 'nope'), 'UNKNOWN_BROWSER');
+    expect(await b.twoStep.rememberedBrowsers('nobody')).toEqual([]);
+    const fresh = makeBench();
+    await fresh.twoStep.enrollAuthenticator('v', { account: 'a' });
+    await refused(() => fresh.twoStep.rememberBrowser('v', { label: 'x' }), 'NOT_ENABLED');
+    await refused(() => fresh.twoStep.useRememberToken('v', r.token), 'NOT_ENABLED');
+  });
+
+  it('a token is exactly <18 hex>.<64 hex>: anything around or inside it, or not a string, is invalid and changes nothing', async () => {
+    const { b, tokens } = await withBrowsers(1);
+    const token = tokens[0]!;
+    const [id, secret] = token.split('.') as [string, string];
+    const v = await version(b);
+    for (const bad of [
+      `x${token}`,
+      `${token}x`,
+      ` ${token}`,
+      `${token}\n`,
+      `${id.slice(1)}.${secret}`,
+      `${id}.${secret.slice(1)}`,
+      `${id.toUpperCase()}.${secret}`,
+      `${id}.${secret.toUpperCase()}`,
+      `${'g'.repeat(18)}.${secret}`,
+      `${id}.${'g'.repeat(64)}`,
+      [token],
+      { toString: () => token },
+      42,
+      null,
+    ]) {
+      expect(await b.twoStep.useRememberToken('u', bad as string)).toEqual({ ok: false, reason: 'invalid' });
+    }
+    expect(await version(b)).toBe(v);
+    expect(await b.twoStep.useRememberToken('u', token)).toMatchObject({ ok: true });
+  });
+
+  it('using one browser rotates only its token; reusing an old token revokes only that browser', async () => {
+    const { b, tokens } = await withBrowsers(2);
+    const ids = tokens.map((t) => t.split('.')[0]);
+    const used = await b.twoStep.useRememberToken('u', tokens[0]!);
+    expect(used.ok).toBe(true);
+    expect((await b.twoStep.rememberedBrowsers('u')).map((x) => x.id)).toEqual(ids);
+    // The other browser's token still works
+    const other = await b.twoStep.useRememberToken('u', tokens[1]!);
+    expect(other.ok).toBe(true);
+    b.clearEvents();
+    // The first browser's old token again: revoked, the second stays
+    expect(await b.twoStep.useRememberToken('u', tokens[0]!)).toEqual({ ok: false, reason: 'invalid' });
+    expect(b.eventTypes()).toEqual(['remembered-browser-revoked']);
+    expect((await b.twoStep.rememberedBrowsers('u')).map((x) => x.id)).toEqual([ids[1]]);
+    expect(other.ok && (await b.twoStep.useRememberToken('u', other.token)).ok).toBe(true);
+  });
+
+  it('an expired token says so once; the browser is then forgotten (unknown, so invalid)', async () => {
+    const { b, tokens } = await withBrowsers(1);
+    b.advance(30 * 86_400_000);
+    expect(await b.twoStep.useRememberToken('u', tokens[0]!)).toEqual({ ok: false, reason: 'expired' });
+    expect(await b.twoStep.useRememberToken('u', tokens[0]!)).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('revoking all when there are none writes nothing; revoking the last one leaves nothing to revoke', async () => {
+    const { b, tokens } = await withBrowsers(1);
+    const id = tokens[0]!.split('.')[0]!;
+    expect(await b.twoStep.revokeRememberedBrowser('u', id)).toEqual([]);
+    const v = await version(b);
+    b.clearEvents();
+    expect(await b.twoStep.revokeRememberedBrowsers('u')).toEqual([]);
+    expect(await version(b)).toBe(v);
+    expect(b.events).toEqual([]);
+    // And disable finds nothing of the browsers left to do either
+    expect((await b.twoStep.status('u')).rememberedBrowsers).toBe(0);
+  });
+});
