@@ -3,6 +3,15 @@
 // suite never checked. Through the engine where the behaviour is visible there, through the pure decision
 // functions where it is a documented rule of theirs. Equivalent mutants are listed in test/MUTATION.md.
 import { describe, expect, it } from 'vitest';
+import {
+  activityPage,
+  CONTEXT_LIMITS,
+  checkContext,
+  checkPageOptions,
+  logActivity,
+} from '../src/engine/activity.js';
+import { parseContactInput } from '../src/engine/contact.js';
+import { confirmContact } from '../src/engine/contact-checks.js';
 import { findEnrollment } from '../src/engine/devices.js';
 import { checkProofOption, isValidProof, proofHash, withProof } from '../src/engine/proofs.js';
 import { type DeviceRec, emptyRecord, type PendingRec, type UserRecord } from '../src/engine/record.js';
@@ -37,6 +46,19 @@ async function refused(fn: () => unknown, code: TwoSvErrorCode): Promise<TwoSvEr
   expect(err.code).toBe(code);
   expect(err.message.split(' ').length, `message of ${code}: "${err.message}"`).toBeGreaterThanOrEqual(3);
   return err;
+}
+
+/** Expects `INVALID_OPTION` with a message of a few words from a synchronous check. */
+function expectInvalid(fn: () => unknown): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(TwoSvError);
+  expect((caught as TwoSvError).code).toBe('INVALID_OPTION');
+  expect((caught as TwoSvError).message.split(' ').length).toBeGreaterThanOrEqual(3);
 }
 
 /** A user with 2SV on and a fresh sign-in (a proof) at `b.now()`. */
@@ -570,5 +592,281 @@ describe('remembered browsers: tokens, rotation, revocation', () => {
     expect(b.events).toEqual([]);
     // And disable finds nothing of the browsers left to do either
     expect((await b.twoStep.status('u')).rememberedBrowsers).toBe(0);
+  });
+});
+
+describe('reset: cancelling an enrolment, support reset', () => {
+  it('cancelEnrollment: an enrolment at its expiry moment is already gone (nothing to write)', async () => {
+    const b = makeBench();
+    await b.twoStep.enrollAuthenticator('u', { account: 'a' });
+    b.advance(defaultPolicy.enrollmentLifetime * 1000);
+    const v = await version(b);
+    b.clearEvents();
+    await b.twoStep.cancelEnrollment('u');
+    expect(await version(b)).toBe(v);
+    expect(b.events).toEqual([]);
+    // A millisecond before it, the enrolment ends with its event
+    const c = makeBench();
+    await c.twoStep.enrollAuthenticator('u', { account: 'a' });
+    c.advance(defaultPolicy.enrollmentLifetime * 1000 - 1);
+    c.clearEvents();
+    await c.twoStep.cancelEnrollment('u');
+    expect(bodies(c)).toEqual([{ type: 'enrollment-cancelled', kind: 'authenticator', role: 'primary' }]);
+  });
+
+  it('adminReset ends a re-verification demand too, names the devices as confirmed, refuses an unknown user', async () => {
+    const { b, appId, smsId } = await signedIn();
+    await b.twoStep.requireReverification('u');
+    b.clearEvents();
+    const status = await b.twoStep.adminReset('u', { actor: 'agent-7', reason: 'ticket 1' });
+    expect(status.reverificationRequired).toBe(false);
+    expect(b.events[0]).toMatchObject({
+      type: 'two-step-reset',
+      devices: [
+        expect.objectContaining({ id: appId, confirmed: true }),
+        expect.objectContaining({ id: smsId, confirmed: true }),
+      ],
+    });
+    await refused(() => b.twoStep.adminReset('nobody', { actor: 'a', reason: 'r' }), 'UNKNOWN_USER');
+  });
+});
+
+describe('activity: context, paging, limit', () => {
+  it('checkContext: only ip, userAgent and reason, strings within their limits, no control characters', () => {
+    expect(checkContext(undefined)).toBe(undefined);
+    expect(checkContext({})).toBe(undefined);
+    expect(checkContext({ ip: undefined })).toBe(undefined);
+    expect(checkContext({ ip: '198.51.100.7', userAgent: 'UA', reason: 'why' })).toEqual({
+      ip: '198.51.100.7',
+      userAgent: 'UA',
+      reason: 'why',
+    });
+    expect(checkContext({ ip: 'x', reason: undefined })).toEqual({ ip: 'x' });
+    for (const [key, limit] of [
+      ['ip', 64],
+      ['userAgent', 512],
+      ['reason', 200],
+    ] as const) {
+      expect(checkContext({ [key]: 'x'.repeat(limit) })).toEqual({ [key]: 'x'.repeat(limit) });
+      expectInvalid(() => checkContext({ [key]: 'x'.repeat(limit + 1) }));
+      expect(CONTEXT_LIMITS[key]).toBe(limit);
+    }
+    for (const bad of [null, 'ip', 42, [], ['x']]) expectInvalid(() => checkContext(bad));
+    for (const bad of [
+      { host: 'x' },
+      { ip: 42 },
+      { ip: null },
+      { ip: 'a\nb' },
+      { ip: 'a\u007f' },
+      { ip: '\u0000' },
+    ]) {
+      expectInvalid(() => checkContext(bad));
+    }
+    expect(checkContext({ reason: 'tab-free text, with ~ and é' })).toEqual({
+      reason: 'tab-free text, with ~ and é',
+    });
+  });
+
+  it('checkPageOptions: limit an integer from 1 to 100 (20 by default), before a positive safe integer', () => {
+    expect(checkPageOptions({})).toEqual({ limit: 20, before: undefined });
+    expect(checkPageOptions({ limit: 1, before: 1 })).toEqual({ limit: 1, before: 1 });
+    expect(checkPageOptions({ limit: 100, before: Number.MAX_SAFE_INTEGER })).toEqual({
+      limit: 100,
+      before: Number.MAX_SAFE_INTEGER,
+    });
+    for (const bad of [null, 'x', 5]) expectInvalid(() => checkPageOptions(bad));
+    for (const limit of [0, 101, 1.5, '5', Number.NaN]) expectInvalid(() => checkPageOptions({ limit }));
+    for (const before of [0, -1, 1.5, 2 ** 53, '3', null]) expectInvalid(() => checkPageOptions({ before }));
+  });
+
+  it('activityPage walks the log newest first, from before, a page at a time, to the end', () => {
+    const log = [1, 2, 3, 4, 5].map((seq) => ({ seq, at: T + seq, type: 'two-step-enabled' }));
+    const r = { ...emptyRecord(), activity: log } as UserRecord;
+    const seqs = (limit: number, before?: number) => {
+      const page = activityPage(r, limit, before);
+      return [page.entries.map((e) => e.seq), page.next];
+    };
+    expect(seqs(2)).toEqual([[5, 4], 4]);
+    expect(seqs(2, 4)).toEqual([[3, 2], 2]);
+    expect(seqs(2, 2)).toEqual([[1], null]);
+    expect(seqs(2, 1)).toEqual([[], null]);
+    expect(seqs(5)).toEqual([[5, 4, 3, 2, 1], null]);
+    expect(seqs(4)).toEqual([[5, 4, 3, 2], 2]);
+    expect(seqs(1, 100)).toEqual([[5], 5]);
+    expect(activityPage(null, 5, undefined)).toEqual({ entries: [], next: null });
+  });
+
+  it('logActivity keeps the newest activityLimit entries, and folds failures into one entry per burst', () => {
+    const policy = definePolicy({ activityLimit: 3 });
+    const next = { ...emptyRecord(), activity: [] } as UserRecord;
+    const enabled = { type: 'two-step-enabled' } as const;
+    const failed = {
+      type: 'verification-failed',
+      purpose: 'sign-in',
+      reason: 'invalid',
+      failures: 1,
+    } as const;
+    logActivity(policy, null, next, [enabled, enabled, enabled], T, undefined);
+    expect(next.activity.map((e) => e.seq)).toEqual([1, 2, 3]);
+    logActivity(policy, null, next, [enabled], T + 1, undefined);
+    expect(next.activity.map((e) => e.seq)).toEqual([2, 3, 4]);
+    logActivity(policy, null, next, [failed, { type: 'replay-refused', deviceId: 'd', failures: 2 }], T + 2, {
+      ip: '1',
+    });
+    expect(next.activity.at(-1)).toEqual({
+      seq: 5,
+      at: T + 2,
+      type: 'codes-failed',
+      count: 2,
+      since: T + 2,
+      context: { ip: '1' },
+    });
+  });
+});
+
+describe('contact checks', () => {
+  /** A user with 2SV on and a verified e-mail contact (and, when asked, a phone contact). */
+  async function withContacts(phone = false) {
+    // Room for the six checks of a test within the hour
+    const s = await signedIn(definePolicy({ sendLimits: { contact: { hour: 10, day: 10 } } }));
+    const { b } = s;
+    b.advance(31_000);
+    await b.twoStep.beginContactVerification('u', { email: 'ann@example.com' }, { proof: b.proof('u') });
+    await b.twoStep.confirmContact('u', b.lastCode(), { proof: b.proof('u') });
+    if (phone) {
+      b.advance(31_000);
+      await b.twoStep.beginContactVerification('u', { phone: PHONE_2 }, { proof: b.proof('u') });
+      await b.twoStep.confirmContact('u', b.lastCode(), { proof: b.proof('u') });
+    }
+    return s;
+  }
+
+  it('beginning and confirming are sensitive changes; the code lives policy.code.lifetime', async () => {
+    const { b } = await signedIn();
+    b.advance(31_000);
+    await refused(
+      () => b.twoStep.beginContactVerification('u', { email: 'a@example.com' }),
+      'VERIFICATION_REQUIRED',
+    );
+    const begun = await b.twoStep.beginContactVerification(
+      'u',
+      { email: 'a@example.com' },
+      { proof: b.proof('u') },
+    );
+    expect(begun).toEqual({ ok: true, to: expect.any(String), expiresAt: b.now() + 600_000 });
+    expect(b.sent.at(-1)).toMatchObject({ channel: 'email', to: 'a@example.com', purpose: 'contact' });
+    await refused(() => b.twoStep.confirmContact('u', b.lastCode()), 'VERIFICATION_REQUIRED');
+    await refused(() => b.twoStep.confirmContact('nobody', '123456'), 'CONTACT_NOT_FOUND');
+    b.clearEvents();
+    expect(await b.twoStep.confirmContact('u', b.lastCode(), { proof: b.proof('u') })).toMatchObject({
+      ok: true,
+    });
+    expect(bodies(b)).toEqual([
+      { type: 'verification-passed', purpose: 'contact' },
+      { type: 'contact-verified', contact: expect.objectContaining({ kind: 'email' }) },
+    ]);
+    await refused(
+      () => b.twoStep.confirmContact('u', '123456', { proof: b.proof('u') }),
+      'CONTACT_NOT_FOUND',
+    );
+  });
+
+  it('wrong codes count on the check itself: the fifth ends it, and are named for the contact', async () => {
+    const { b } = await signedIn();
+    b.advance(31_000);
+    await b.twoStep.beginContactVerification('u', { email: 'a@example.com' }, { proof: b.proof('u') });
+    const wrong = String((Number(b.lastCode()) + 1) % 1_000_000).padStart(6, '0');
+    b.clearEvents();
+    const results = [];
+    for (let i = 0; i < 5; i++)
+      results.push(await b.twoStep.confirmContact('u', wrong, { proof: b.proof('u') }));
+    expect(results.map((r) => !r.ok && r.reason)).toEqual([
+      'invalid',
+      'invalid',
+      'invalid',
+      'invalid',
+      'attempts-exhausted',
+    ]);
+    expect(b.events[0]).toMatchObject({ type: 'verification-failed', purpose: 'contact' });
+    await refused(
+      () => b.twoStep.confirmContact('u', b.lastCode(), { proof: b.proof('u') }),
+      'CONTACT_NOT_FOUND',
+    );
+  });
+
+  it('confirmContact refuses a check from before its start (a clock gone back) and answers a lock with the lock', () => {
+    const rules = { policy: defaultPolicy } as Parameters<typeof confirmContact>[0];
+    const contact = {
+      id: 'c1',
+      kind: 'email',
+      channel: 'email',
+      value: 'a@example.com',
+      hash: 'h',
+      startedAt: T,
+      expiresAt: T + 600_000,
+      attempts: 0,
+    } as const;
+    const r = { ...emptyRecord(), contact };
+    expect(() => confirmContact(rules, r, T - 1, T, 'u', '123456', undefined)).toThrow(
+      expect.objectContaining({ code: 'CONTACT_EXPIRED' }),
+    );
+    expect(confirmContact(rules, { ...r, lockedUntil: T + 9 }, T, T, 'u', '123456', undefined)).toEqual({
+      result: { ok: false, reason: 'locked', lockedUntil: T + 9 },
+    });
+  });
+
+  it('a new contact replaces only the one of its kind; removing one leaves the other and the other kind of check', async () => {
+    const { b } = await withContacts(true);
+    const kinds = async () => (await b.twoStep.status('u')).contacts.map((c) => `${c.kind}:${c.masked}`);
+    const before = await kinds();
+    expect(before).toHaveLength(2);
+    b.advance(31_000);
+    await b.twoStep.beginContactVerification('u', { email: 'bob@example.com' }, { proof: b.proof('u') });
+    await b.twoStep.confirmContact('u', b.lastCode(), { proof: b.proof('u') });
+    const after = await kinds();
+    expect(after).toHaveLength(2);
+    expect(after.filter((k) => k.startsWith('phone:'))).toEqual(before.filter((k) => k.startsWith('phone:')));
+    expect(after.filter((k) => k.startsWith('email:'))).not.toEqual(
+      before.filter((k) => k.startsWith('email:')),
+    );
+    // A pending e-mail check, then the phone contact removed: the e-mail check and contact stay
+    b.advance(31_000);
+    await b.twoStep.beginContactVerification('u', { email: 'cy@example.com' }, { proof: b.proof('u') });
+    const code = b.lastCode();
+    await refused(() => b.twoStep.removeContact('u', 'phone'), 'VERIFICATION_REQUIRED');
+    const status = await b.twoStep.removeContact('u', 'phone', { proof: b.proof('u') });
+    expect(status.contacts.map((c) => c.kind)).toEqual(['email']);
+    expect(await b.twoStep.confirmContact('u', code, { proof: b.proof('u') })).toMatchObject({ ok: true });
+    // A pending phone check ends with the removal of the phone contact
+    b.advance(31_000);
+    await b.twoStep.beginContactVerification('u', { phone: PHONE_2 }, { proof: b.proof('u') });
+    await b.twoStep.confirmContact('u', b.lastCode(), { proof: b.proof('u') });
+    b.advance(31_000);
+    await b.twoStep.beginContactVerification('u', { phone: PHONE_3 }, { proof: b.proof('u') });
+    const phoneCode = b.lastCode();
+    await b.twoStep.removeContact('u', 'phone', { proof: b.proof('u') });
+    await refused(
+      () => b.twoStep.confirmContact('u', phoneCode, { proof: b.proof('u') }),
+      'CONTACT_NOT_FOUND',
+    );
+    await refused(() => b.twoStep.removeContact('u', 'phone', { proof: b.proof('u') }), 'CONTACT_NOT_FOUND');
+    await refused(() => b.twoStep.removeContact('nobody', 'email'), 'CONTACT_NOT_FOUND');
+  });
+
+  it('parseContactInput: an object, sms by default, voice on request, the engine region for national numbers', () => {
+    expect(parseContactInput({ phone: PHONE_1 })).toEqual({ kind: 'phone', channel: 'sms', value: PHONE_1 });
+    expect(parseContactInput({ phone: PHONE_1, channel: 'voice' })).toEqual({
+      kind: 'phone',
+      channel: 'voice',
+      value: PHONE_1,
+    });
+    expect(parseContactInput({ phone: '(201) 555-0101' }, { defaultRegion: 'US' })).toEqual({
+      kind: 'phone',
+      channel: 'sms',
+      value: PHONE_1,
+    });
+    for (const bad of [null, 'a@example.com', 42]) expectInvalid(() => parseContactInput(bad as never));
+    expectInvalid(() => parseContactInput({ phone: PHONE_1, channel: 'fax' as 'sms' }));
+    expectInvalid(() => parseContactInput({ phone: PHONE_1, channel: '' as 'sms' }));
   });
 });
