@@ -288,6 +288,16 @@ describe('devices: enrolment', () => {
       () => b.twoStep.enrollAuthenticator('u', { account: 'a', replaces: 'nope', proof: b.proof('u') }),
       'UNKNOWN_DEVICE',
     );
+    // A policy refusal says which rule refused
+    await refused(
+      () => b.twoStep.enrollAuthenticator('u', { account: 'a', role: 'primary', proof: b.proof('u') }),
+      'PRIMARY_EXISTS',
+    );
+    // An enrolment past its lifetime
+    const late = makeBench();
+    await late.twoStep.enrollAuthenticator('v', { account: 'a' });
+    late.advance(defaultPolicy.enrollmentLifetime * 1000);
+    await refused(() => late.twoStep.confirmEnrollment('v', '123456'), 'ENROLLMENT_EXPIRED');
     // Replacing the backup: the new device is a backup, whatever the first device is
     b.advance(31_000);
     const begun = await b.twoStep.enrollPhone('u', { phone: PHONE_2, replaces: smsId, proof: b.proof('u') });
@@ -417,6 +427,8 @@ describe('devices: swap, remove, disable, re-verification', () => {
       });
       b.clearEvents();
       await refused(() => b.twoStep.removeDevice('u', 'nope', { proof: b.proof('u') }), 'UNKNOWN_DEVICE');
+      // An unknown id is named as such before any proof is asked for
+      await refused(() => b.twoStep.removeDevice('u', 'nope'), 'UNKNOWN_DEVICE');
       const status = await b.twoStep.removeDevice('u', smsId, { proof: b.proof('u') });
       expect(status.challenge?.deviceId ?? null).toBe(on === 'removed' ? null : appId);
       expect(status.devices.filter((d) => !d.confirmed)).toHaveLength(on === 'removed' ? 0 : 1);
