@@ -820,7 +820,7 @@ describe('contact checks', () => {
     } as const;
     const r = { ...emptyRecord(), contact };
     expect(() => confirmContact(rules, r, T - 1, T, 'u', '123456', undefined)).toThrow(
-      expect.objectContaining({ code: 'CONTACT_EXPIRED' }),
+      expect.objectContaining({ code: 'CONTACT_EXPIRED', message: expect.stringMatching(/\w+ \w+ \w+/) }),
     );
     expect(confirmContact(rules, { ...r, lockedUntil: T + 9 }, T, T, 'u', '123456', undefined)).toEqual({
       result: { ok: false, reason: 'locked', lockedUntil: T + 9 },
