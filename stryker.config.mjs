@@ -22,8 +22,12 @@ const parts = {
     mutate: ['src/enrollment.ts', 'src/engine/**/*.ts'],
     tests: [
       'engine-decisions',
+      'engine-delete',
+      'engine-harden',
       'engine-mutants',
+      'engine-mutants-2',
       'enrollment',
+      'enrollment-activity',
       'enrollment-audit',
       'enrollment-events',
       'enrollment-model',
