@@ -21,6 +21,7 @@ const parts = {
   engine: {
     mutate: ['src/enrollment.ts', 'src/engine/**/*.ts'],
     tests: [
+      'engine-clock-status',
       'engine-decisions',
       'engine-delete',
       'engine-harden',
