@@ -84,7 +84,7 @@ describe('judgeClock', () => {
     });
   });
 
-  it('moves the mark back to an earlier skewed reading (the rebase waits a tolerance from the earliest)', () => {
+  it('takes a skewed reading earlier than the mark as the new mark', () => {
     const first = T - 3 * CLOCK_TOLERANCE;
     const marked: UserRecord = { ...record, skew: first };
     expect(judgeClock(defaultPolicy, marked, first - 1)).toStrictEqual({
@@ -324,7 +324,7 @@ describe('status: devices', () => {
     await b.twoStep.beginChallenge('dee');
     expect((await b.twoStep.verify('dee', generateTotp(secret, { at: usedAt }))).ok).toBe(true);
     b.advance(MIN);
-    b.setTime(b.now() - 2 * MIN); // a clock a little behind: the judged time stays usedAt + 1 min
+    b.setTime(b.now() - 2 * MIN); // a clock a minute behind the last write, within the tolerance
     status = await b.twoStep.status('dee');
     expect(status.devices.map((d) => [d.id, d.lastUsedAt])).toStrictEqual([
       [appId, usedAt],
