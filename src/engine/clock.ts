@@ -3,10 +3,11 @@
  * stored for the user), so a clock that moves back a little never shortens a lock nor revives a code. A
  * reading behind `seen` by more than {@link CLOCK_TOLERANCE} means that two servers disagree: this one runs
  * behind, or the one that wrote the record ran ahead (a server once years in the future froze its users
- * there). Such a reading is refused (`CLOCK_SKEW`), and the record remembers the first one (`skew`). A
- * write from a clock that agrees with the record clears it. If, a tolerance later, behind readings still
- * arrive and nothing agreeing has written, the clocks now agree among themselves and not with the record:
- * the record is rebased onto the current clock ({@link rebase}), erring on the safe side.
+ * there). Such a reading is refused (`CLOCK_SKEW`), and the record remembers the earliest one (`skew`: a
+ * reading further behind than the mark moves it back). A write from a clock that agrees with the record
+ * clears it. If, a tolerance after the mark, behind readings still arrive and nothing agreeing has written,
+ * the clocks now agree among themselves and not with the record: the record is rebased onto the current
+ * clock ({@link rebase}), erring on the safe side.
  * @module
  */
 import { TwoSvError } from '../errors.js';
