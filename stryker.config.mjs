@@ -27,6 +27,7 @@ const parts = {
       'engine-harden',
       'engine-mutants',
       'engine-mutants-2',
+      'engine-mutants-3',
       'enrollment',
       'enrollment-activity',
       'enrollment-audit',
