@@ -122,3 +122,38 @@ describe('send-flow: a failed send is undone', () => {
     expect(stored?.record).toMatchObject({ sends: [] });
   });
 });
+
+describe('send-flow: with retries 0, each step still makes its one attempt', () => {
+  it('sends, and a failed send is undone on both records', async () => {
+    const rec = recordingStore(() => START);
+    const b = makeBench({ store: rec.store, policy: noBackup, retries: 0 });
+    b.failSends(1);
+    await rejectsWith(() => b.twoStep.enrollPhone('ann', { phone: PHONE_1 }), 'SENDER_FAILED');
+    const dest = rec.puts.filter((p) => p.key.startsWith('dest:'));
+    expect(dest.map((p) => p.ok)).toEqual([true, true]); // reserved, refunded
+    expect((await b.store.get(dest[0]!.key))?.record).toMatchObject({ sends: [] });
+    // The user's record: written with the code in flight, then undone (no device pending, no send counted).
+    expect(rec.puts.filter((p) => p.key === 'user:ann').map((p) => p.ok)).toEqual([true, true]);
+    expect((await b.twoStep.status('ann')).devices).toEqual([]);
+    expect((await b.store.get('user:ann'))?.record).toMatchObject({ sends: [] });
+    // Nothing counted: the next send goes out at once.
+    const again = await b.twoStep.enrollPhone('ann', { phone: PHONE_1 });
+    expect(again.ok).toBe(true);
+    expect(b.sent).toHaveLength(1);
+  });
+});
+
+describe('send-flow: a user write that keeps losing its race', () => {
+  it('fails closed with STORE_CONFLICT after 1 + retries attempts and refunds the reservation', async () => {
+    const rec = recordingStore(() => START);
+    const b = makeBench({ store: rec.store, policy: noBackup, retries: 1 });
+    rec.conflict('user:', 2);
+    await rejectsWith(() => b.twoStep.enrollPhone('ann', { phone: PHONE_1 }), 'STORE_CONFLICT');
+    expect(b.senderCalls()).toBe(0);
+    expect(rec.puts.filter((p) => p.key === 'user:ann').map((p) => p.ok)).toEqual([false, false]);
+    const dest = rec.puts.filter((p) => p.key.startsWith('dest:'));
+    expect(dest.map((p) => p.ok)).toEqual([true, true]); // reserved once (same destination), refunded
+    expect((await b.store.get(dest[0]!.key))?.record).toMatchObject({ sends: [] });
+    expect(await b.store.get('user:ann')).toBeNull();
+  });
+});
