@@ -5,6 +5,7 @@
 // a `MemoryStore` wrapped to record (and, when told, refuse) its writes. Equivalent mutants are listed in
 // test/MUTATION.md.
 import { describe, expect, it } from 'vitest';
+import { checkPut } from '../src/engine/io.js';
 import { createTwoStep } from '../src/index.js';
 import { definePolicy } from '../src/policy.js';
 import { MemoryStore, type PutOptions, type PutResult, type Store } from '../src/store.js';
@@ -155,5 +156,46 @@ describe('send-flow: a user write that keeps losing its race', () => {
     expect(dest.map((p) => p.ok)).toEqual([true, true]); // reserved once (same destination), refunded
     expect((await b.store.get(dest[0]!.key))?.record).toMatchObject({ sends: [] });
     expect(await b.store.get('user:ann')).toBeNull();
+  });
+});
+
+describe('io: checkPut', () => {
+  it('trusts a write only with a new version', () => {
+    expect(checkPut({ ok: false, reason: 'conflict' }, 'v1')).toBe(false);
+    expect(checkPut({ ok: false, reason: 'conflict' }, null)).toBe(false);
+    expect(checkPut({ ok: true, version: 'v2' }, 'v1')).toBe(true);
+    expect(checkPut({ ok: true, version: 1 }, null)).toBe(true); // a first write: any version
+    for (const version of ['v1', undefined]) {
+      let caught: unknown;
+      try {
+        checkPut({ ok: true, version } as PutResult, 'v1');
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught, String(version)).toMatchObject({ code: 'STORE_CONTRACT' });
+    }
+  });
+});
+
+describe('io: update retries a lost race up to `retries` times, then fails closed', () => {
+  it('writes on the last allowed attempt, and refuses with the record untouched one race later', async () => {
+    for (const [conflicts, expected] of [
+      [1, 'ok'],
+      [2, 'STORE_CONFLICT'],
+    ] as const) {
+      const rec = recordingStore(() => START);
+      const b = makeBench({ store: rec.store, retries: 1 });
+      rec.conflict('user:', conflicts);
+      const outcome = await b.twoStep.enrollAuthenticator('ann', { account: 'ann' }).then(
+        () => 'ok',
+        (err: { code?: string }) => err.code,
+      );
+      expect(outcome, `${conflicts} conflicts`).toBe(expected);
+      expect(rec.puts.map((p) => p.ok)).toEqual(expected === 'ok' ? [false, true] : [false, false]);
+      if (expected === 'STORE_CONFLICT') {
+        expect(await b.store.get('user:ann')).toBeNull();
+        expect(b.events).toEqual([]); // events only after a write
+      }
+    }
   });
 });
