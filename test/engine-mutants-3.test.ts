@@ -199,3 +199,36 @@ describe('io: update retries a lost race up to `retries` times, then fails close
     }
   });
 });
+
+describe('io: emit', () => {
+  it('delivers every event, stamped with the user and time, past listeners that throw or reject', async () => {
+    for (const fail of ['throw', 'reject'] as const) {
+      const seen: { type: string; userId: string; at: number }[] = [];
+      const twoStep = createTwoStep({
+        policy: noBackup,
+        clock: () => START,
+        random: seededRandom(),
+        sender: async () => {},
+        onEvent: (event) => {
+          seen.push({ type: event.type, userId: event.userId, at: event.at });
+          if (fail === 'throw') throw new Error('listener bug');
+          return Promise.reject(new Error('listener bug')) as unknown as undefined;
+        },
+      });
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const begun = await twoStep.enrollPhone('ann', { phone: PHONE_1 });
+        expect(begun.ok, fail).toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, 10)); // an unhandled rejection surfaces by now
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+      expect(unhandled, fail).toEqual([]); // the listener's rejected promise was caught
+      expect(seen.length, fail).toBeGreaterThanOrEqual(2);
+      expect(seen.at(-1), fail).toEqual({ type: 'code-sent', userId: 'ann', at: START });
+      for (const e of seen) expect(e, fail).toMatchObject({ userId: 'ann', at: START });
+    }
+  });
+});
