@@ -129,3 +129,16 @@ describe('expiresAtOf (the stores)', () => {
     }
   });
 });
+
+describe('FIPS 180-4 constants (fips.ts)', () => {
+  it('has exactly 80 K words and 8 H(0) words for SHA-512, with the published first and last values', async () => {
+    const { H64, K64 } = await import('../src/internal/fips.js');
+    const hex = (a: Int32Array, i: number): string =>
+      (a[i]! >>> 0).toString(16).padStart(8, '0') + (a[i + 1]! >>> 0).toString(16).padStart(8, '0');
+    // A 9th H(0) word (one prime too many) would not fit HotpHmac's 16-half state.
+    expect([K64.length, H64.length]).toEqual([160, 16]);
+    // FIPS 180-4 §4.2.3 and §5.3.5.
+    expect([hex(K64, 0), hex(K64, 158)]).toEqual(['428a2f98d728ae22', '6c44198c4a475817']);
+    expect([hex(H64, 0), hex(H64, 14)]).toEqual(['6a09e667f3bcc908', '5be0cd19137e2179']);
+  });
+});
