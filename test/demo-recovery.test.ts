@@ -127,7 +127,10 @@ describe.runIf(hasBrowser())('the demo when devices are lost', () => {
     // The copy button puts the codes, one a line, on the clipboard.
     await laptop.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
     await page.click('#copy-codes');
-    expect(await page.locator('#copy-codes').textContent()).toBe('Copied');
+    // The label changes once the clipboard write resolves: wait for it (it raced the check under load).
+    await page.waitForFunction(() => document.querySelector('#copy-codes')?.textContent === 'Copied', null, {
+      timeout: 10_000,
+    });
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(codes.join('\n'));
 
     // Never shown again: the settings count them, and no page carries them.
