@@ -25,6 +25,7 @@ import {
   PHONE_1,
   PHONE_2,
   PHONE_3,
+  rejectsWith,
   setUpUser,
 } from './support/two-step.js';
 
@@ -35,15 +36,7 @@ const T = Date.UTC(2030, 0, 1, 12, 0, 0);
  * least a few words, whatever their wording.
  */
 async function refused(fn: () => unknown, code: TwoSvErrorCode): Promise<TwoSvError> {
-  let caught: unknown;
-  try {
-    await fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught, `expected ${code}`).toBeInstanceOf(TwoSvError);
-  const err = caught as TwoSvError;
-  expect(err.code).toBe(code);
+  const err = await rejectsWith(fn, code);
   expect(err.message.split(' ').length, `message of ${code}: "${err.message}"`).toBeGreaterThanOrEqual(3);
   return err;
 }

@@ -136,7 +136,7 @@ export function makeBench(
 }
 
 /** Asserts that `fn` rejects with a TwoSvError of `code`. */
-export async function rejectsWith(fn: () => Promise<unknown>, code: TwoSvErrorCode): Promise<TwoSvError> {
+export async function rejectsWith(fn: () => unknown, code: TwoSvErrorCode): Promise<TwoSvError> {
   let caught: unknown;
   try {
     await fn();
