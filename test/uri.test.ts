@@ -592,6 +592,12 @@ describe('parseOtpauthUri: real-world URI shapes', () => {
       totp({ issuer: '银行', account: '李雷@例子.中国' }),
     ],
     [
+      // A raw emoji is a well-formed surrogate pair: not the lone surrogate the parser refuses.
+      'raw emoji (surrogate pair) in the label',
+      'otpauth://totp/Shop\u{1F6D2}:ann?secret=JBSWY3DPEHPK3PXP&issuer=Shop%F0%9F%9B%92',
+      totp({ issuer: 'Shop\u{1F6D2}', account: 'ann' }),
+    ],
+    [
       'HOTP, counter 0',
       'otpauth://hotp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example&counter=0',
       (() => {
@@ -637,6 +643,11 @@ describe('parseOtpauthUri: refusals', () => {
     ['raw NUL in a value', 'otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&image=\0', 'INVALID_URI'],
     ['raw #', 'otpauth://totp/a?secret=JBSWY3DPEHPK3PXP#&issuer=Evil', 'INVALID_URI'],
     ['raw lone surrogate', 'otpauth://totp/a\ud800?secret=JBSWY3DPEHPK3PXP', 'INVALID_URI'],
+    ['raw lone low surrogate', 'otpauth://totp/a\udc00?secret=JBSWY3DPEHPK3PXP', 'INVALID_URI'],
+    // Not a scheme at the start, though one follows: not a URI at all, rather than a wrong scheme.
+    ['digit before the scheme', '1https://totp/a?secret=JBSWY3DPEHPK3PXP', 'INVALID_URI'],
+    ['space before the scheme', ' otpauth://totp/a?secret=JBSWY3DPEHPK3PXP', 'INVALID_URI'],
+    ['colon first', ':otpauth://totp/a?secret=JBSWY3DPEHPK3PXP', 'INVALID_URI'],
     ['https scheme', 'https://totp/a?secret=JBSWY3DPEHPK3PXP', 'INVALID_URI_SCHEME'],
     ['Google export scheme', 'otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8', 'INVALID_URI_SCHEME'],
     ['otpauth without the t', 'otpath://totp/a?secret=JBSWY3DPEHPK3PXP', 'INVALID_URI_SCHEME'],
