@@ -175,10 +175,11 @@ function rig(options: { policy?: Policy; retries?: number } = {}): Rig {
 // Every test: the store was only ever asked about a user's record or a destination's (a refund of no
 // reservation must not reach the store with a key of `null`, which a store answers with `INVALID_KEY`).
 afterEach(() => {
-  for (const r of rigs) {
+  const checked = rigs;
+  rigs = []; // reset first: a failure here must not carry over to the next test
+  for (const r of checked) {
     for (const c of r.w.calls) expect(String(c.key), `${c.op} ${String(c.key)}`).toMatch(/^(user|dest):./);
   }
-  rigs = [];
 });
 
 /** The error `fn` rejects with, or a failure when it resolves. */
@@ -504,7 +505,11 @@ describe("send-flow: the errors' messages say what happened, and hold no code or
       policy: definePolicy({ requireBackup: false, senderTimeout: 1 }),
       sender: () => new Promise<void>(() => {}), // never answers
     });
-    const err = await caught(() => twoStep.enrollPhone('jo', { phone: PHONE_1 }));
+    // Given up after about a second; a request that still hangs after 5 s fails the test at once.
+    const hung = new Promise<never>((_, reject) => {
+      setTimeout(() => reject(new Error('still hanging after 5 s')), 5000).unref();
+    });
+    const err = await caught(() => Promise.race([twoStep.enrollPhone('jo', { phone: PHONE_1 }), hung]));
     expect([err.code, err.message]).toEqual(['SENDER_FAILED', 'the sender failed; no code was sent']);
     expect(err.cause).toBeInstanceOf(Error);
     expect((err.cause as Error).message).toBe('the sender did not finish within 1 s');
