@@ -28,6 +28,7 @@ const parts = {
       'engine-mutants',
       'engine-mutants-2',
       'engine-mutants-3',
+      'engine-mutants-a',
       'enrollment',
       'enrollment-activity',
       'enrollment-audit',
