@@ -29,6 +29,7 @@ const parts = {
       'engine-mutants-2',
       'engine-mutants-3',
       'engine-mutants-4',
+      'engine-mutants-b',
       'enrollment',
       'enrollment-activity',
       'enrollment-audit',

@@ -15,7 +15,15 @@ import { TwoSvError } from '../src/errors.js';
 import { createTwoStep } from '../src/index.js';
 import { definePolicy, type Policy } from '../src/policy.js';
 import { MemoryStore, type PutResult, type Store, type StoredEntry } from '../src/store.js';
-import { type Bench, CODE_KEY, makeBench, PHONE_1, rejectsWith, START, seededRandom } from './support/two-step.js';
+import {
+  type Bench,
+  CODE_KEY,
+  makeBench,
+  PHONE_1,
+  rejectsWith,
+  START,
+  seededRandom,
+} from './support/two-step.js';
 
 const DAY = 86_400_000;
 
@@ -287,7 +295,10 @@ describe('io: store failures keep their cause, with a stable code and message', 
       const { b, s } = bench({ retries });
       s.lose('user:', retries + 1);
       const err = await caught(() => b.twoStep.enrollAuthenticator('ann', { account: 'ann' }));
-      expect([err.code, err.message]).toEqual(['STORE_CONFLICT', 'the record kept changing; nothing was stored']);
+      expect([err.code, err.message]).toEqual([
+        'STORE_CONFLICT',
+        'the record kept changing; nothing was stored',
+      ]);
       expect(s.puts()).toEqual(Array(retries + 1).fill(false));
     }
   });
@@ -407,9 +418,11 @@ describe('sends: contact checks', () => {
     const { b } = bench({ policy: contactPolicy });
     for (let i = 0; i < 2; i++) {
       b.setTime(START + i * 60_000);
-      expect(await b.twoStep.beginContactVerification('ann', { email: `ann${i}@example.com` })).toMatchObject({
-        ok: true,
-      });
+      expect(await b.twoStep.beginContactVerification('ann', { email: `ann${i}@example.com` })).toMatchObject(
+        {
+          ok: true,
+        },
+      );
     }
     b.setTime(START + 2 * 60 * 60_000); // the hour has passed, the day has not
     expect(await b.twoStep.beginContactVerification('ann', { email: 'ann9@example.com' })).toEqual({
