@@ -30,6 +30,7 @@ const parts = {
       'engine-mutants-3',
       'engine-mutants-4',
       'engine-mutants-a',
+      'engine-mutants-b',
       'enrollment',
       'enrollment-activity',
       'enrollment-audit',
