@@ -213,6 +213,79 @@ async function population(store: Store) {
     expect([...p.tallies.values()].every((t) => t.ok === 1)).toBe(true);
   });
 
+  // The engine runs one user's calls one after another in a process, so a store call that never answers
+  // holds that user's later calls: docs/store-adapter.md tells apps to set the driver's timeouts. A table
+  // lock held by another session stands in for a stuck server, or a connection that went silent.
+  it("a query that never answers holds the user's calls; the driver's query_timeout makes it STORE_FAILED", async () => {
+    const admin = new pg.Client({ connectionString: postgres!.url });
+    await admin.connect();
+    cleanups.push(() => admin.end());
+    const plain = new pg.Pool({ connectionString: postgres!.url, max: 2 });
+    const timed = new pg.Pool({ connectionString: postgres!.url, max: 2, query_timeout: 300 });
+    for (const pool of [plain, timed]) pool.on('error', () => {});
+    cleanups.push(
+      () => plain.end(),
+      () => timed.end(),
+    );
+    await migratePostgres(plain, { table: 'faults_stuck' });
+    let now = START;
+    const engineOn = (pool: pg.Pool) =>
+      createTwoStep({
+        store: new PostgresStore(pool, { table: 'faults_stuck' }),
+        codeKey: CODE_KEY,
+        clock: () => now,
+        policy,
+      });
+    const e = await engineOn(plain).enrollAuthenticator('stuck', { account: 'stuck' });
+    await engineOn(plain).confirmEnrollment('stuck', generateTotp(e.secret, { at: now }));
+    now += 30_000;
+    await engineOn(plain).beginChallenge('stuck');
+    const lock = async () => {
+      await admin.query('BEGIN');
+      await admin.query('LOCK TABLE faults_stuck IN ACCESS EXCLUSIVE MODE');
+    };
+    const settledWithin = (work: Promise<unknown>, ms: number) =>
+      Promise.race([
+        work.then(
+          () => 'resolved',
+          () => 'rejected',
+        ),
+        new Promise((r) => setTimeout(() => r('pending'), ms)),
+      ]);
+
+    // No timeout: the sign-in waits as long as the database does, and so does the user's next sign-in.
+    const plainEngine = engineOn(plain);
+    await lock();
+    const first = plainEngine.verify('stuck', '000000');
+    const next = plainEngine.verify('stuck', '111111');
+    expect(await settledWithin(first, 1_000)).toBe('pending');
+    expect(await settledWithin(next, 0)).toBe('pending');
+    await admin.query('ROLLBACK');
+    expect(await first).toMatchObject({ ok: false });
+    expect(await next).toMatchObject({ ok: false });
+    expect((await plainEngine.status('stuck')).failures).toBe(2);
+
+    // With query_timeout: a typed STORE_FAILED, nothing changed, and the
+    // user's next call goes ahead once the database answers again.
+    const timedEngine = engineOn(timed);
+    await lock();
+    const started = Date.now();
+    const err = await rejectsWith(
+      () => timedEngine.verify('stuck', generateTotp(e.secret, { at: now })),
+      'STORE_FAILED',
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // The engine's error, caused by the store's, caused by the driver's timeout.
+    const storeError = err.cause as TwoSvError;
+    expect(storeError.code).toBe('STORE_FAILED');
+    expect((storeError.cause as Error).message).toMatch(/timeout/i);
+    await admin.query('ROLLBACK');
+    expect((await timedEngine.status('stuck')).failures).toBe(2);
+    expect(await timedEngine.verify('stuck', generateTotp(e.secret, { at: now }))).toMatchObject({
+      ok: true,
+    });
+  });
+
   it('a corrupt row is reported (STORE_FAILED caused by INVALID_RECORD), a foreign one is INVALID_RECORD', async () => {
     const pool = new pg.Pool({ connectionString: postgres!.url, max: 2 });
     cleanups.push(() => pool.end());
