@@ -116,10 +116,6 @@ async function unchanged(store: MemoryStore, before: StoredEntry | null): Promis
   expect(after?.record).toBe(before?.record);
 }
 
-const device = (index: number, changes: Record<string, unknown>) => ({
-  ...V2,
-  devices: (V2.devices as Record<string, unknown>[]).map((d, i) => (i === index ? { ...d, ...changes } : d)),
-});
 const { phone: _, ...smsWithoutPhone } = fixture.devices[1]!;
 const pendingApp = {
   id: 'p1',
@@ -294,11 +290,21 @@ describe('well-formed records pass', () => {
   });
 
   it('a sign-in challenge open on the authenticator (no code hash) is accepted and answered', async () => {
-    const challenge = { id: 'c1', deviceId: APP, startedAt: NOW - 1000, expiresAt: NOW + 60_000, attempts: 0 };
+    const challenge = {
+      id: 'c1',
+      deviceId: APP,
+      startedAt: NOW - 1000,
+      expiresAt: NOW + 60_000,
+      attempts: 0,
+    };
     const { twoStep, at } = await withRecord({ ...V2, challenge });
     expect((await twoStep.status('alice')).enabled).toBe(true);
     const code = generateTotp(SECRET, { at: at() });
-    expect(await twoStep.verify('alice', code)).toMatchObject({ ok: true, deviceId: APP, kind: 'authenticator' });
+    expect(await twoStep.verify('alice', code)).toMatchObject({
+      ok: true,
+      deviceId: APP,
+      kind: 'authenticator',
+    });
   });
 
   it('setups in progress (an authenticator with its secret, a phone with its number and hash) are accepted', async () => {
@@ -372,7 +378,12 @@ describe('the engine hands the store plain JSON and keeps every optional field',
   });
 
   it('recovery, remembered browsers and contact sends are kept by a sign-in', async () => {
-    const full = { ...V2, recovery: recoverySet, remembered: [browser], contactSends: [{ at: SEEN, id: 's1' }] };
+    const full = {
+      ...V2,
+      recovery: recoverySet,
+      remembered: [browser],
+      contactSends: [{ at: SEEN, id: 's1' }],
+    };
     const store = new TextStore();
     await store.put('user:alice', full as JsonValue, null);
     store.puts.length = 0;
@@ -412,7 +423,8 @@ describe('the engine hands the store plain JSON and keeps every optional field',
       const copy = copyRecord(r as unknown as UserRecord);
       expect(copy).not.toBe(r);
       expect(copy).toStrictEqual(r);
-      for (const key of Object.keys(r)) expect((copy as unknown as Record<string, unknown>)[key]).toBe(r[key]);
+      for (const key of Object.keys(r))
+        expect((copy as unknown as Record<string, unknown>)[key]).toBe(r[key]);
     }
   });
 });
@@ -441,5 +453,37 @@ describe('records the engine wrote are checked again at each read, unless deep-f
     expect((await twoStep.status('alice')).enabled).toBe(true);
     written.failures = -1;
     await refused(() => twoStep.status('alice'));
+  });
+
+  it('a record MemoryStore deep-froze is walked once, and one the engine wrote there not at all', async () => {
+    // The contact is a Proxy that counts how often its keys are listed: the check's count of fields does,
+    // nothing else on these paths does. MemoryStore freezes and keeps that very object, and the engine's
+    // later write shares it (a shallow copy of the record).
+    let listed = 0;
+    const contact = new Proxy(
+      { ...(fixture.contacts as object[])[0] },
+      {
+        ownKeys(target) {
+          listed++;
+          return Reflect.ownKeys(target);
+        },
+      },
+    );
+    const store = new MemoryStore({ clock: () => NOW });
+    await store.put('user:alice', { ...V2, contacts: [contact] } as JsonValue, null);
+    const { twoStep } = engine(store);
+    listed = 0;
+    expect((await twoStep.status('alice')).contacts).toHaveLength(1);
+    expect(listed).toBe(1); // checked at the first read
+    expect((await twoStep.status('alice')).contacts).toHaveLength(1);
+    expect((await twoStep.activity('alice')).entries).toEqual([]);
+    expect(listed).toBe(1); // then trusted
+    const written = (await store.get('user:alice'))!.record;
+    expect(await twoStep.beginChallenge('alice')).toMatchObject({ ok: true });
+    const after = (await store.get('user:alice'))!.record as Record<string, unknown>;
+    expect(after).not.toBe(written); // a new record, holding the same contact
+    expect((after.contacts as unknown[])[0]).toBe(contact);
+    expect((await twoStep.status('alice')).contacts).toHaveLength(1);
+    expect(listed).toBe(1); // the engine's own write, deep-frozen by MemoryStore, is not checked again
   });
 });
