@@ -253,6 +253,19 @@ describe('records the check refuses: INVALID_RECORD in words, the record left as
       await unchanged(store, user);
     }
   });
+
+  it('the same destination record left as it was: the second send goes through (the control)', async () => {
+    const { twoStep, store, sent, tick } = await withRecord(V2);
+    expect(await twoStep.beginChallenge('alice', { deviceId: SMS })).toMatchObject({ ok: true });
+    tick(60_000);
+    expect(await twoStep.beginChallenge('alice', { deviceId: SMS })).toMatchObject({ ok: true });
+    expect(sent.map((m) => m.to)).toEqual(['+12015550123', '+12015550123']);
+    const destKey = store.keys().find((k) => k.startsWith('dest:'))!;
+    expect((await store.get(destKey))!.record).toMatchObject({
+      v: 1,
+      sends: [{ at: NOW }, { at: NOW + 60_000 }],
+    });
+  });
 });
 
 describe('well-formed records pass', () => {
