@@ -12,7 +12,14 @@ import { sha256 as nobleSha256, sha512 as nobleSha512 } from '@noble/hashes/sha2
 import type { CHash } from '@noble/hashes/utils.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { H64, K64 } from '../src/internal/fips.js';
-import { digest, HotpHmac, type NativeCrypto, nodeCrypto, type ShaCore } from '../src/internal/hmac.js';
+import {
+  digest,
+  HotpHmac,
+  type NativeCrypto,
+  nodeCrypto,
+  type ShaCore,
+  scratchIsClear,
+} from '../src/internal/hmac.js';
 import { SHA1 } from '../src/internal/sha1.js';
 import { SHA256 } from '../src/internal/sha256.js';
 import { SHA512 } from '../src/internal/sha512.js';
@@ -353,6 +360,22 @@ describe('the native SHA-512 path: found at run time in Node only, taken for SHA
       truncate(hmac(nobleSha256, key, counterBytes(0, 5))),
     );
     expect(spy).toHaveBeenCalledTimes(2);
+  });
+
+  it('leaves no key material in the shared buffers after keying and after each code, on every path', () => {
+    const next = prng(31);
+    expect(scratchIsClear()).toBe(true);
+    for (const native of [null, NODE]) {
+      for (const core of [SHA1, SHA256, SHA512]) {
+        // A short key, one a block long, and one longer than a block (hashed first).
+        for (const length of [20, core.blockWords * 4, 200]) {
+          const prepared = new HotpHmac(core, randomBytes(next, length), native);
+          expect(scratchIsClear(), `keyed: ${core.blockWords} words, ${length} bytes`).toBe(true);
+          prepared.truncated(0, 7);
+          expect(scratchIsClear(), `one code: ${core.blockWords} words, ${length} bytes`).toBe(true);
+        }
+      }
+    }
   });
 
   it('does not change the key on the native path, even when it is hashed first', () => {
