@@ -120,16 +120,16 @@ const NATIVE_OUTER = /* @__PURE__ */ new Uint8Array(128 + 64);
 const NO_STATE = /* @__PURE__ */ new Int32Array(0);
 
 /**
- * Whether the shared scratch buffers hold no key material (all zero), as they must between calls: for the
- * tests, which cannot otherwise see that keys are wiped after keying and after each native code.
+ * The shared buffers that hold key material while a key is prepared or a native code computed, and must be
+ * all zero between calls (the native inner message's last 8 bytes, the counter, excepted): for the tests,
+ * which cannot otherwise see that keys are wiped.
  */
-export function scratchIsClear(): boolean {
-  // The native inner message's last 8 bytes are the counter, which is no secret and stays.
-  for (const buffer of [KEY_BYTES, KEY_WORDS, NATIVE_INNER.subarray(0, 128), NATIVE_OUTER]) {
-    for (let i = 0; i < buffer.length; i++) if (buffer[i] !== 0) return false;
-  }
-  return true;
-}
+export const SCRATCH: readonly (Uint8Array | Int32Array)[] = [
+  KEY_BYTES,
+  KEY_WORDS,
+  NATIVE_INNER,
+  NATIVE_OUTER,
+];
 const NO_KEY = /* @__PURE__ */ new Uint8Array(0);
 
 /** HMAC keyed once, then applied to 8-byte big-endian counters. */
