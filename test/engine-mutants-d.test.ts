@@ -119,8 +119,8 @@ type Call = (t: TwoStep, userId: string, options?: unknown) => Promise<unknown>;
 const o = (options: unknown) => options as any;
 
 /**
- * Every method that takes a user id, called with good other arguments; `options` is the options argument
- * (`null` when the method takes none). Valid calls all, but for the user id and the options under test.
+ * Every method of the engine, called with good other arguments (the options argument, when given, in place
+ * of the method's own); `options` tells whether the method takes an options argument.
  */
 const METHODS: Record<string, { call: Call; options: boolean }> = {
   status: { call: (t, u, x) => t.status(u, o(x)), options: true },
