@@ -32,6 +32,7 @@ const parts = {
       'engine-mutants-a',
       'engine-mutants-b',
       'engine-mutants-c',
+      'engine-mutants-d',
       'enrollment',
       'enrollment-activity',
       'enrollment-audit',
