@@ -31,6 +31,7 @@ const parts = {
       'engine-mutants-4',
       'engine-mutants-a',
       'engine-mutants-b',
+      'engine-mutants-e',
       'enrollment',
       'enrollment-activity',
       'enrollment-audit',

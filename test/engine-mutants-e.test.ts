@@ -234,7 +234,7 @@ describe('swapPrimary: refused options', () => {
     for (const deviceId of [42, null, { id: 'x' }]) {
       await refusedUnchanged(
         b,
-        () => b.twoStep.swapPrimary('u', { deviceId: deviceId as string, proof: b.proof('u') }),
+        () => b.twoStep.swapPrimary('u', { deviceId: deviceId as unknown as string, proof: b.proof('u') }),
         'INVALID_OPTION',
         'deviceId must be a string',
       );
@@ -329,7 +329,7 @@ describe('remembered browsers', () => {
     for (const browserId of [42, null, { id: info.id }, [info.id]]) {
       await refusedUnchanged(
         b,
-        () => b.twoStep.revokeRememberedBrowser('u', browserId as string),
+        () => b.twoStep.revokeRememberedBrowser('u', browserId as unknown as string),
         'UNKNOWN_BROWSER',
         'browserId must be the id of a remembered browser',
       );
