@@ -324,9 +324,10 @@ describe('remembered browsers', () => {
     expect(await b.twoStep.rememberedBrowsers('u')).toEqual([]);
   });
 
-  it('revokeRememberedBrowser: a browserId that is not a string is UNKNOWN_BROWSER, nothing stored', async () => {
+  it('revokeRememberedBrowser: a browserId that is not a string (or is missing) is UNKNOWN_BROWSER, nothing stored', async () => {
     const { b, info } = await remembering();
-    for (const browserId of [42, null, { id: info.id }, [info.id]]) {
+    // Not even `undefined`, which would name every browser to the decision below (revoking them all).
+    for (const browserId of [undefined, 42, null, { id: info.id }, [info.id]]) {
       await refusedUnchanged(
         b,
         () => b.twoStep.revokeRememberedBrowser('u', browserId as unknown as string),
