@@ -33,6 +33,7 @@ const parts = {
       'engine-mutants-b',
       'engine-mutants-c',
       'engine-mutants-d',
+      'engine-mutants-e',
       'enrollment',
       'enrollment-activity',
       'enrollment-audit',
