@@ -9,11 +9,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOCK_TOLERANCE } from '../src/engine/clock.js';
 import type { DestinationRecord, UserRecord } from '../src/engine/record.js';
-import { TwoSvError } from '../src/errors.js';
+import type { TwoSvError } from '../src/errors.js';
 import { type CodeMessage, createTwoStep, type TwoStep } from '../src/index.js';
 import { definePolicy, type Policy } from '../src/policy.js';
 import { MemoryStore, type PutOptions, type PutResult, type Store } from '../src/store.js';
-import { CODE_KEY, PHONE_1, PHONE_2, rejectsWith, START, seededRandom } from './support/two-step.js';
+import { CODE_KEY, caught, PHONE_1, PHONE_2, rejectsWith, START, seededRandom } from './support/two-step.js';
 
 const COOLDOWN = 30_000; // the default policy's sendLimits.cooldown, in ms
 
@@ -181,17 +181,6 @@ afterEach(() => {
     for (const c of r.w.calls) expect(String(c.key), `${c.op} ${String(c.key)}`).toMatch(/^(user|dest):./);
   }
 });
-
-/** The error `fn` rejects with, or a failure when it resolves. */
-async function caught(fn: () => Promise<unknown>): Promise<TwoSvError> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TwoSvError);
-    return err as TwoSvError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('send-flow: a send from a clock behind the record', () => {
   it('is refused with CLOCK_SKEW, storing only the skew mark (seen kept), at every retry budget', async () => {

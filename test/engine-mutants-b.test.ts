@@ -18,6 +18,7 @@ import { MemoryStore, type PutResult, type Store, type StoredEntry } from '../sr
 import {
   type Bench,
   CODE_KEY,
+  caught,
   makeBench,
   PHONE_1,
   rejectsWith,
@@ -129,17 +130,6 @@ function bench(options: { policy?: Policy; retries?: number } = {}): { b: Bench;
 
 const user = async (s: Faulty, userId: string) =>
   (await s.inner.get(`user:${userId}`))?.record as unknown as UserRecord | undefined;
-
-/** The error `fn` rejects with (a TwoSvError), or a failure when it resolves. */
-async function caught(fn: () => Promise<unknown>): Promise<TwoSvError> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TwoSvError);
-    return err as TwoSvError;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Lets every pending promise chain (MemoryStore answers in microtasks) run. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -148,6 +148,17 @@ export async function rejectsWith(fn: () => unknown, code: TwoSvErrorCode): Prom
   return caught as TwoSvError;
 }
 
+/** The `TwoSvError` that `fn` rejects with, whatever its code (checked by the caller), or a failure. */
+export async function caught(fn: () => Promise<unknown>): Promise<TwoSvError> {
+  try {
+    await fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(TwoSvError);
+    return err as TwoSvError;
+  }
+  throw new Error('expected a rejection');
+}
+
 export const PHONE_1 = '+12015550101';
 export const PHONE_2 = '+12015550102';
 export const PHONE_3 = '+12015550103';
