@@ -758,6 +758,24 @@ describe('activity: context, paging, limit', () => {
       context: { ip: '1' },
     });
   });
+
+  it('logActivity: no context key without a context; a burst counted before the log began starts an entry', () => {
+    const next = { ...emptyRecord(), activity: [] } as UserRecord;
+    logActivity(defaultPolicy, null, next, [{ type: 'two-step-enabled' }], T, undefined);
+    // Strict: a `context: undefined` key would be a field no JSON store keeps.
+    expect(next.activity).toStrictEqual([{ seq: 1, at: T, type: 'two-step-enabled' }]);
+    // Failures already counted, but no entry for them (a record written before the log existed).
+    const before = { ...emptyRecord(), failures: 2, activity: [] } as UserRecord;
+    const after = { ...before, activity: [] } as UserRecord;
+    const failed = {
+      type: 'verification-failed',
+      purpose: 'sign-in',
+      reason: 'invalid',
+      failures: 3,
+    } as const;
+    logActivity(defaultPolicy, before, after, [failed], T, undefined);
+    expect(after.activity).toStrictEqual([{ seq: 1, at: T, type: 'codes-failed', count: 1, since: T }]);
+  });
 });
 
 describe('contact checks', () => {
