@@ -6,7 +6,7 @@
 // or an undo that meets a record changed meanwhile, and the messages of the send's errors. Through
 // `createTwoStep` on a `MemoryStore` wrapped to record every call, to lose chosen races, and to let a rival
 // engine (another process on the same store) write just before a put. Equivalent mutants: test/MUTATION.md.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CLOCK_TOLERANCE } from '../src/engine/clock.js';
 import type { DestinationRecord, UserRecord } from '../src/engine/record.js';
 import type { TwoSvError } from '../src/errors.js';
@@ -502,5 +502,30 @@ describe("send-flow: the errors' messages say what happened, and hold no code or
     expect([err.code, err.message]).toEqual(['SENDER_FAILED', 'the sender failed; no code was sent']);
     expect(err.cause).toBeInstanceOf(Error);
     expect((err.cause as Error).message).toBe('the sender did not finish within 1 s');
+  });
+});
+
+describe('send-flow: the sender timeout', () => {
+  it('is cleared once the sender answers: no timer is left holding the process', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const sent: CodeMessage[] = [];
+      const twoStep = createTwoStep({
+        store: new MemoryStore({ clock: () => START }),
+        codeKey: CODE_KEY,
+        clock: () => START,
+        random: seededRandom(7),
+        policy: definePolicy({ requireBackup: false, senderTimeout: 30 }),
+        sender: async (message) => {
+          sent.push(message);
+        },
+      });
+      expect(vi.getTimerCount()).toBe(0);
+      await twoStep.enrollPhone('jo', { phone: PHONE_1 });
+      expect(sent).toHaveLength(1);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
