@@ -41,6 +41,7 @@ const parts = {
       'enrollment-model',
       'enrollment-race',
       'enrollment-record',
+      'proof-hash',
       'recovery',
       'store',
     ],

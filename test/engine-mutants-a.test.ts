@@ -6,14 +6,13 @@
 // behaviour shows there, through the pure functions where it is a documented rule of theirs. Equivalent
 // mutants are listed in test/MUTATION.md.
 import { bytesToHex } from '@noble/hashes/utils.js';
-import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   beginAuthenticatorChallenge,
   planPhoneChallenge,
   verifyChallenge,
 } from '../src/engine/challenges.js';
-import { hexOf, keyedHashes, randomId, randomToken } from '../src/engine/codes.js';
+import { keyedHashes, randomId, randomToken } from '../src/engine/codes.js';
 import { type DeviceRec, emptyRecord, type UserRecord } from '../src/engine/record.js';
 import type { Rules } from '../src/engine/step.js';
 import { TwoSvError } from '../src/errors.js';
@@ -250,27 +249,6 @@ describe('challenges: the pure decisions', () => {
   });
 });
 
-describe('codes: hexOf', () => {
-  it('is bytesToHex of the slice for every range of up to 64 bytes, the empty one included', () => {
-    const bytes = Uint8Array.from({ length: 80 }, (_, i) => (i * 37 + 11) & 0xff);
-    expect(hexOf(bytes, 5, 5)).toBe('');
-    expect(hexOf(bytes, 0, 0)).toBe('');
-    expect(hexOf(Uint8Array.of(0x00, 0x0f, 0xa5, 0xff), 1, 4)).toBe('0fa5ff');
-    fc.assert(
-      fc.property(
-        fc.uint8Array({ minLength: 0, maxLength: 80 }),
-        fc.nat(80),
-        fc.nat(64),
-        (data, start, size) => {
-          const from = Math.min(start, data.length);
-          const to = Math.min(from + size, data.length);
-          expect(hexOf(data, from, to)).toBe(bytesToHex(data.subarray(from, to)));
-        },
-      ),
-    );
-  });
-});
-
 describe('codes: ids and tokens from the platform CSPRNG', () => {
   afterEach(() => {
     vi.restoreAllMocks();
@@ -314,20 +292,5 @@ describe('codes: ids and tokens from the platform CSPRNG', () => {
     expect(pools.map((p) => p.length)).toEqual([4096, 4096]);
     expect(Array.from(pools[1]!.subarray(0, 25))).toEqual(new Array(25).fill(0));
     expect(Array.from(pools[1]!.subarray(25, 41))).toEqual(stream.slice(4121, 4137));
-  });
-
-  it('an injected source is called directly, for exactly the bytes asked', () => {
-    const sizes: number[] = [];
-    let n = 0;
-    const random = (bytes: Uint8Array) => {
-      sizes.push(bytes.length);
-      for (let i = 0; i < bytes.length; i++) bytes[i] = (n++ * 29 + 3) & 0xff;
-      return bytes;
-    };
-    expect(randomId(random)).toBe(bytesToHex(Uint8Array.from({ length: 9 }, (_, i) => (i * 29 + 3) & 0xff)));
-    expect(randomToken(random)).toBe(
-      bytesToHex(Uint8Array.from({ length: 16 }, (_, i) => ((i + 9) * 29 + 3) & 0xff)),
-    );
-    expect(sizes).toEqual([9, 16]);
   });
 });

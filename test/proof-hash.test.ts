@@ -27,8 +27,9 @@ describe('proofHash', () => {
       const wide = `${ascii.slice(1)}é`; // one character of two UTF-8 bytes
       if (length > 0) expect(proofHash(wide), `non-ascii ${length}`).toBe(sha256Hex(wide));
     }
-    expect(proofHash('\u007f'.repeat(55))).toBe(sha256Hex('\u007f'.repeat(55)));
-    expect(proofHash('\u0080')).toBe(sha256Hex('\u0080'));
+    const edges = ['\u0000', '\u007f'.repeat(55), 'a'.repeat(55), 'a'.repeat(56), '\u0080', 'é'.repeat(20)];
+    edges.push('密'.repeat(18), '0123456789abcdef0123456789abcdef'); // CJK; the shape of every issued token
+    for (const text of edges) expect(proofHash(text), JSON.stringify(text)).toBe(sha256Hex(text));
   });
 
   it('matches node:crypto on any string, and on the tokens it is given to hash', () => {
@@ -53,6 +54,9 @@ describe('hexOf, randomToken and randomId', () => {
         expect(hexOf(bytes, from, to)).toBe(bytesToHex(bytes.slice(from, to)));
       }),
     );
+    expect(hexOf(Uint8Array.of(1, 2, 3), 2, 2)).toBe('');
+    expect(hexOf(Uint8Array.of(1, 2, 3), 0, 0)).toBe('');
+    expect(hexOf(Uint8Array.of(0x00, 0x0f, 0xa5, 0xff), 1, 4)).toBe('0fa5ff');
   });
 
   it('draws 32 and 18 lower-case hex digits from the pool, never the same twice', () => {
@@ -69,11 +73,14 @@ describe('hexOf, randomToken and randomId', () => {
 
   it('takes an injected source byte for byte', () => {
     let next = 0;
+    const sizes: number[] = [];
     const random = (bytes: Uint8Array) => {
+      sizes.push(bytes.length);
       for (let i = 0; i < bytes.length; i++) bytes[i] = (next++ * 37 + 11) & 0xff;
       return bytes;
     };
     expect(randomToken(random)).toBe('0b30557a9fc4e90e33587da2c7ec1136');
     expect(randomId(random)).toBe('5b80a5caef14395e83');
+    expect(sizes).toEqual([16, 9]); // called directly, for exactly the bytes asked (no pool)
   });
 });
